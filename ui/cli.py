@@ -1,0 +1,171 @@
+"""The ``leverage-terminal`` command line: the GUI by default, and headless sub-commands.
+
+Bad arguments give one clear line on stderr and exit code 2.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn, Sequence
+
+from terminal.errors import TerminalError
+
+PROG = "leverage-terminal"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, exit 2
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(2)
+
+
+def _data_dir_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--data-dir", type=Path, default=None, metavar="DIR",
+        help="folder of the practice account (default: $LEVERAGE_TERMINAL_HOME, else the user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Leverage Terminal: practise BitMEX-style leveraged trading on a simulated account.",
+    )
+    _data_dir_arg(parser)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    calc = sub.add_parser("calc", help="print what the BitMEX calculator shows for an order, as JSON",
+                          description="Order value, cost, margins, liquidation and bankruptcy price "
+                          "(and PnL / ROE at --exit) exactly as BitMEX computes them.")
+    calc.add_argument("--symbol", required=True, help="instrument, e.g. XBTUSD, ETHUSDT")
+    calc.add_argument("--side", required=True, choices=["buy", "sell"])
+    calc.add_argument("--qty", required=True, type=float, help="order size (in --qty-unit)")
+    calc.add_argument("--entry", required=True, type=float, help="entry price")
+    calc.add_argument("--leverage", type=float, default=None,
+                      help="leverage; alone it means isolated margin; with --cross it sets only the margin "
+                      "reserved (default: the instrument's maximum)")
+    calc.add_argument("--cross", action="store_true", help="cross margin (needs --balance)")
+    calc.add_argument("--balance", type=float, default=None,
+                      help="wallet balance backing a cross position, in the settlement currency")
+    calc.add_argument("--exit", type=float, default=None, dest="exit_price", help="exit price for PnL and ROE")
+    calc.add_argument("--qty-unit", choices=["contracts", "usd", "coin"], default="contracts")
+    calc.add_argument("--maint-rate", type=float, default=None, help="maintenance margin rate override")
+    calc.add_argument("--taker-fee", type=float, default=None, help="taker fee rate override")
+    calc.add_argument("--maker-fee", type=float, default=None, help="maker fee rate override")
+    calc.add_argument("--catalog", type=Path, default=None, help=argparse.SUPPRESS)
+
+    run = sub.add_parser("run", help="play a scripted session headless and print a JSON report",
+                         description="Play a TOML session script (price source + timed actions) and print "
+                         "a JSON report: fills, rejections, liquidations, funding, ledger, equity, final, stats.")
+    run.add_argument("script", type=Path, help="TOML session script")
+    _data_dir_arg(run)
+
+    acc = sub.add_parser("account", help="print the stored practice account as JSON")
+    _data_dir_arg(acc)
+    acc.add_argument("--name", default=None, help="account name (default: the active account)")
+
+    shot = sub.add_parser("shot", help="render the main window offscreen to a PNG",
+                          description="Play SCRIPT (if given) headless, then render the main window to FILE.png.")
+    shot.add_argument("--out", required=True, type=Path, help="PNG file to write")
+    shot.add_argument("--script", type=Path, default=None, help="TOML session script to play first")
+    shot.add_argument("--size", default="1600x1000", help="window size WIDTHxHEIGHT (default 1600x1000)")
+    _data_dir_arg(shot)
+
+    rep = sub.add_parser("report", help="export a session report to a self-contained HTML file")
+    rep.add_argument("--out", required=True, type=Path, help="HTML file to write")
+    _data_dir_arg(rep)
+    return parser
+
+
+def resolve_data_dir(arg: Path | None) -> Path:
+    if arg is not None:
+        return arg
+    env = os.environ.get("LEVERAGE_TERMINAL_HOME")
+    if env:
+        return Path(env)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("leverage-terminal", appauthor=False))
+
+
+def _print_json(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+
+
+def _cmd_calc(args: argparse.Namespace) -> int:
+    from terminal.calc import calculate
+    from terminal.instruments import Catalog, default_catalog
+
+    catalog = Catalog.load(args.catalog) if args.catalog else default_catalog()
+    _print_json(calculate(
+        catalog, symbol=args.symbol, side=args.side, qty=args.qty, entry=args.entry,
+        leverage=args.leverage, cross=args.cross, balance=args.balance, exit_price=args.exit_price,
+        qty_unit=args.qty_unit, maint_rate=args.maint_rate, taker_fee=args.taker_fee,
+        maker_fee=args.maker_fee,
+    ))
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from terminal.runner import run_script_file
+
+    data_dir = args.data_dir
+    report = run_script_file(args.script, data_dir=data_dir)
+    sys.stdout.write(report + "\n")
+    return 0
+
+
+def _cmd_account(args: argparse.Namespace) -> int:
+    from terminal.store import account_json
+
+    _print_json(account_json(resolve_data_dir(args.data_dir), name=args.name))
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from terminal.report import write_report
+
+    write_report(resolve_data_dir(args.data_dir), args.out)
+    return 0
+
+
+def _cmd_shot(args: argparse.Namespace) -> int:
+    from ui.shot import take_shot
+
+    try:
+        w, h = (int(v) for v in args.size.lower().split("x"))
+        if w < 200 or h < 150 or w > 8000 or h > 8000:
+            raise ValueError
+    except ValueError:
+        raise TerminalError(f"--size must look like 1600x1000, got {args.size!r}") from None
+    take_shot(args.out, script=args.script, size=(w, h), data_dir=args.data_dir)
+    return 0
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from ui.app import run_gui
+
+    return run_gui(resolve_data_dir(args.data_dir))
+
+
+COMMANDS = {"calc": _cmd_calc, "run": _cmd_run, "account": _cmd_account, "report": _cmd_report,
+            "shot": _cmd_shot, None: _cmd_gui}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except TerminalError as exc:
+        sys.stderr.write(f"{PROG}{' ' + args.command if args.command else ''}: error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
