@@ -1,0 +1,122 @@
+"""A live trading session: the exchange, one price feed per traded symbol, and chart history.
+
+The GUI advances it once per frame with ``advance(until_ms, max_ticks)`` (many ticks per call,
+never one call per tick); headless code can do the same in a plain loop. It knows nothing of Qt
+and nothing of wall-clock time: the caller's clock decides ``until_ms``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from terminal.engine import EngineConfig, Exchange
+from terminal.feeds import make_feed
+from terminal.feeds.base import Feed, TickBatch
+from terminal.history import AccountHistory, RingBuffer
+from terminal.instruments import Catalog, default_catalog
+from terminal.script import FeedSpec
+
+PRICE_HISTORY = 1_000_000  # points per price series kept for the chart
+SAMPLE_MS = 1_000  # equity / liquidation history: at most one point per simulated second
+
+
+class TradingSession:
+    def __init__(self, exchange: Exchange, *, seed: int = 0, start_ms: int,
+                 feed_specs: dict[str, FeedSpec] | None = None) -> None:
+        self.exchange = exchange
+        self.catalog: Catalog = exchange.catalog
+        self.seed = seed
+        self.start_ms = start_ms
+        self.feed_specs: dict[str, FeedSpec] = dict(feed_specs or {})
+        self.feeds: dict[str, Feed] = {}
+        self.history = AccountHistory()
+        self.prices: dict[str, RingBuffer] = {}  # t, last, mark, index per symbol
+        self.last_batches: dict[str, TickBatch] = {}
+        self.ticks = 0
+        self._next_sample = start_ms
+
+    @classmethod
+    def new(cls, *, catalog: Catalog | None = None, seed: int = 0, start_ms: int,
+            wallets_minor: dict[str, int] | None = None, config: EngineConfig | None = None) -> "TradingSession":
+        ex = Exchange(catalog or default_catalog(), config, now_ms=start_ms)
+        for cur, amount in sorted((wallets_minor or {}).items()):
+            if amount:
+                ex.deposit(cur, amount)
+        return cls(ex, seed=seed, start_ms=start_ms)
+
+    @property
+    def now_ms(self) -> int:
+        return self.exchange.now_ms
+
+    # ---------------------------------------------------------------- feeds
+    def spec_for(self, symbol: str) -> FeedSpec:
+        spec = self.feed_specs.get(symbol)
+        if spec is None:
+            spec = self.feed_specs[symbol] = FeedSpec(kind="synthetic", symbol=symbol)
+        return spec
+
+    def ensure_feed(self, symbol: str) -> Feed:
+        """The feed of ``symbol``, created on first use and fast-forwarded to the session's time."""
+        feed = self.feeds.get(symbol)
+        if feed is None:
+            inst = self.catalog[symbol]
+            seed = self.seed * 1_000_003 + self.catalog.symbols.index(symbol)
+            feed = make_feed(self.spec_for(symbol), inst, seed=seed, start_ms=self.start_ms)
+            self.feeds[symbol] = feed
+            self.prices[symbol] = RingBuffer(PRICE_HISTORY, 4)
+            # catch up silently to now, then hand the engine the tick at or before now
+            skipped = feed.read(self.now_ms, 1 << 62)
+            if len(skipped):
+                self.exchange.step(symbol, skipped.slice(len(skipped) - 1, len(skipped)))
+                self._record_prices(symbol, skipped.slice(max(0, len(skipped) - 2000), len(skipped)))
+        return feed
+
+    def set_feed(self, symbol: str, spec: FeedSpec) -> None:
+        """Switch ``symbol`` to another price source (takes effect from the session's current time)."""
+        self.feed_specs[symbol] = spec
+        self.feeds.pop(symbol, None)
+        self.prices.pop(symbol, None)
+        self.ensure_feed(symbol)
+
+    # ---------------------------------------------------------------- stepping
+    def advance(self, until_ms: int, max_ticks: int = 1 << 20, primary: str | None = None) -> int:
+        """Step ticks with ``t < until_ms`` through the engine, keeping every feed in lockstep.
+
+        ``primary`` (the symbol on screen) is read first, at most ``max_ticks``; the other feeds then
+        follow it up to the time of its last tick, so all symbols share one simulated time.
+        """
+        n = 0
+        self.last_batches = {}
+        order = sorted(self.feeds, key=lambda s: s != primary)
+        for symbol in order:
+            feed = self.feeds[symbol]
+            batch = feed.read(until_ms, max_ticks if symbol == primary else 1 << 40)
+            if symbol == primary:  # the others follow the primary's clock
+                until_ms = int(batch.t_ms[-1]) + 1 if len(batch) else min(until_ms, self.exchange.now_ms + 1)
+            if len(batch) == 0:
+                continue
+            self.exchange.step(symbol, batch)
+            self.last_batches[symbol] = batch
+            self._record_prices(symbol, batch)
+            n += len(batch)
+        self.ticks += n
+        if self.exchange.now_ms >= self._next_sample:
+            self.history.sample(self.exchange)
+            self._next_sample = self.exchange.now_ms + SAMPLE_MS
+        return n
+
+    def _latest_tick_ms(self) -> int:
+        times = [m.time for m in self.exchange.markets.values()]
+        return max(times) if times else self.exchange.now_ms
+
+    def _record_prices(self, symbol: str, batch: TickBatch) -> None:
+        import numpy as np
+
+        buf = self.prices.get(symbol)
+        if buf is None:
+            buf = self.prices[symbol] = RingBuffer(PRICE_HISTORY, 4)
+        buf.extend(np.column_stack((batch.t_ms.astype(np.float64), batch.last, batch.mark, batch.index)))
+
+    def describe(self) -> dict[str, Any]:
+        return {"seed": self.seed, "start_ms": self.start_ms,
+                "feeds": {s: f.describe() for s, f in self.feeds.items()},
+                "positions": {s: f.position for s, f in self.feeds.items()}}

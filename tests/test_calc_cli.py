@@ -1,0 +1,92 @@
+"""`leverage-terminal calc`: the exact JSON surface, the worked numbers, and one-line errors."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from ui.cli import main
+
+KEYS = ["symbol", "side", "qty", "entry_price", "leverage", "margin_mode", "currency", "order_value",
+        "initial_margin", "maint_margin", "cost", "liquidation_price", "bankruptcy_price"]
+
+
+def calc(capsys, *args: str) -> dict:
+    assert main(["calc", *args]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_inverse_isolated_worked_example(capsys):
+    out = calc(capsys, "--symbol", "XBTUSD", "--side", "buy", "--qty", "10000", "--entry", "50000", "--leverage", "10")
+    assert list(out) == KEYS
+    assert out["order_value"] == 0.2 and out["initial_margin"] == 0.02
+    assert out["cost"] == 0.020315 and out["maint_margin"] == 0.001165
+    assert abs(out["liquidation_price"] - 45_662.10) <= 0.5  # one tick
+    assert out["currency"] == "XBT" and out["margin_mode"] == "isolated" and out["qty"] == 10000
+
+
+def test_exit_adds_pnl_and_roe(capsys):
+    out = calc(capsys, "--symbol", "XBTUSD", "--side", "buy", "--qty", "10000", "--entry", "50000",
+               "--leverage", "10", "--exit", "55000")
+    assert list(out) == KEYS + ["exit_price", "pnl", "roe_pct"]
+    assert out["pnl"] == 0.0182  # 10,000 × (2,000 − 1,818) XBt
+    assert out["roe_pct"] == 91.0
+
+
+def test_order_cost_example(capsys):
+    out = calc(capsys, "--symbol", "XBTUSD", "--side", "buy", "--qty", "100", "--entry", "10283", "--leverage", "100")
+    assert (out["order_value"], out["initial_margin"], out["cost"]) == (0.009725, 0.00009725, 0.00011191)
+
+
+def test_linear_cross_published_example(capsys):
+    out = calc(capsys, "--symbol", "ETHUSDT", "--side", "buy", "--qty", "20", "--qty-unit", "coin", "--entry", "1000",
+               "--leverage", "50", "--cross", "--balance", "10000", "--maint-rate", "0.01", "--taker-fee", "0")
+    assert out["qty"] == 2_000_000 and out["margin_mode"] == "cross" and out["currency"] == "USDT"
+    assert (out["initial_margin"], out["maint_margin"]) == (400.0, 200.0)
+    assert (out["liquidation_price"], out["bankruptcy_price"]) == (510.0, 500.0)
+
+
+def test_cross_defaults_to_max_leverage_and_quanto_works(capsys):
+    out = calc(capsys, "--symbol", "ETHUSD", "--side", "sell", "--qty", "10", "--entry", "3000", "--cross",
+               "--balance", "0.05")
+    assert out["leverage"] == 100 and out["currency"] == "XBT"
+    assert out["liquidation_price"] > 3000
+
+
+def test_usd_unit_and_1x_short_null_bankruptcy(capsys):
+    out = calc(capsys, "--symbol", "XBTUSD", "--side", "sell", "--qty", "10000", "--qty-unit", "usd", "--entry",
+               "50000", "--leverage", "1")
+    assert out["bankruptcy_price"] is None and out["qty"] == 10000
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--symbol", "NOPE", "--side", "buy", "--qty", "1", "--entry", "1", "--leverage", "1"], "unknown symbol"),
+    (["--symbol", "XBTUSD", "--side", "buy", "--qty", "100", "--entry", "50000", "--leverage", "101"], "1x to 100x"),
+    (["--symbol", "XBTUSD", "--side", "buy", "--qty", "100", "--entry", "50000", "--cross"], "--balance"),
+    (["--symbol", "XBTUSD", "--side", "buy", "--qty", "-5", "--entry", "50000", "--leverage", "2"], "positive"),
+    (["--symbol", "XBTUSD", "--side", "buy", "--qty", "nan", "--entry", "50000", "--leverage", "2"], "positive"),
+    (["--symbol", "ETHUSD", "--side", "buy", "--qty", "1", "--qty-unit", "coin", "--entry", "3000", "--leverage", "2"],
+     "cannot be given in coin"),
+])
+def test_bad_values_one_line_exit_2(capsys, args, words):
+    assert main(["calc", *args]) == 2
+    err = capsys.readouterr().err
+    assert words in err and len(err.strip().splitlines()) == 1
+
+
+def test_bad_syntax_one_line_exit_2(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["calc", "--symbol", "XBTUSD", "--side", "up", "--qty", "5", "--entry", "50000", "--leverage", "2"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice" in err and len(err.strip().splitlines()) == 1
+
+
+def test_installed_style_invocation_subprocess():
+    r = subprocess.run([sys.executable, "-m", "ui.cli", "calc", "--symbol", "XBTUSD", "--side", "buy",
+                        "--qty", "10000", "--entry", "50000", "--leverage", "10"], capture_output=True, text=True)
+    assert r.returncode == 0 and json.loads(r.stdout)["cost"] == 0.020315
+    r = subprocess.run([sys.executable, "-m", "ui.cli", "calc", "--symbol", "XBTUSD"], capture_output=True, text=True)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
