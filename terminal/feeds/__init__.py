@@ -1,0 +1,54 @@
+"""Price sources: synthetic model, scenario, trade-dump replay and OHLCV-bar replay, all as :class:`Feed`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from terminal.errors import InputError
+from terminal.feeds.base import UNBOUNDED_MS, ArrayFeed, BlockFeed, Feed, TickBatch
+from terminal.feeds.mark import fair_mark, funding_times, next_funding_ms
+from terminal.feeds.replay import BarsFeed, TradesFeed
+from terminal.feeds.scenario import Scenario, ScenarioFeed, list_scenarios, load_scenario
+from terminal.feeds.synthetic import SyntheticFeed
+from terminal.instruments import Instrument
+from terminal.script import FeedSpec
+
+__all__ = [
+    "UNBOUNDED_MS",
+    "ArrayFeed",
+    "BarsFeed",
+    "BlockFeed",
+    "Feed",
+    "Scenario",
+    "ScenarioFeed",
+    "SyntheticFeed",
+    "TickBatch",
+    "TradesFeed",
+    "fair_mark",
+    "funding_times",
+    "list_scenarios",
+    "load_scenario",
+    "make_feed",
+    "next_funding_ms",
+]
+
+
+def make_feed(spec: FeedSpec, instrument: Instrument, *, seed: int, start_ms: int) -> Feed:
+    """Build the feed a script's ``[feed]`` table describes, for ``instrument``.
+
+    Trades and bars keep the file's own times (``feed.start_ms`` is the first tick) unless ``spec.rebase``.
+    """
+    if spec.kind == "synthetic":
+        return SyntheticFeed(instrument, seed=seed, start_ms=start_ms, price=spec.price,
+                             tick_interval_ms=spec.tick_interval_ms or 100, vol=spec.vol or 0.65)
+    if spec.kind == "scenario":
+        if not spec.name:
+            raise InputError("a scenario feed needs a name")
+        return ScenarioFeed(load_scenario(spec.name), instrument, seed=seed, start_ms=start_ms, price=spec.price,
+                            tick_interval_ms=spec.tick_interval_ms or 100)
+    if not spec.path:
+        raise InputError(f"a {spec.kind} feed needs a path")
+    rebase = start_ms if spec.rebase else None
+    if spec.kind == "trades":
+        return TradesFeed(instrument, Path(spec.path), source_symbol=spec.source_symbol, rebase_to_ms=rebase)
+    return BarsFeed(instrument, Path(spec.path), seed=seed, tick_interval_ms=spec.tick_interval_ms or 1000,
+                    rebase_to_ms=rebase)

@@ -1,0 +1,398 @@
+"""Replay of recorded prices: BitMEX public trade dumps and OHLCV bar files.
+
+Trades (``timestamp,symbol,side,size,price,tickDirection,trdMatchID,grossValue,homeNotional,foreignNotional``
+and an optional trailing ``trdType``; ``.csv`` or ``.csv.gz``; timestamps ``2018-01-22D00:00:02.364320000``) are
+parsed with vectorised numpy (no Python loop per row). Each trade is one tick: last = trade price; index = the
+trailing 60-second mean of trade prices (dumps carry no index); funding from the premium of last over that index;
+mark from index (MECHANICS §5, §6).
+
+Bars (``timestamp,open,high,low,close[,volume]``, timestamp ISO-8601 or epoch seconds) are expanded lazily into a
+deterministic intrabar path at ``tick_interval_ms``: open → low → high → close for an up bar (close ≥ open),
+open → high → low → close otherwise, with seeded noise that vanishes at the four knots and stays inside
+[low, high]. A gap between bars holds the previous close.
+
+Any malformed row raises :class:`InputError` naming the file and the 1-based line (header = line 1); nothing is
+kept from a file that fails.
+"""
+from __future__ import annotations
+
+import gzip
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from terminal.errors import InputError
+from terminal.feeds.base import ArrayFeed, BlockFeed, TickBatch
+from terminal.feeds.mark import FundingState, funding_rate_from_premium, mark_for, round_to_tick
+from terminal.instruments import Instrument
+
+TRADE_COLUMNS = ["timestamp", "symbol", "side", "size", "price", "tickDirection", "trdMatchID",
+                 "grossValue", "homeNotional", "foreignNotional"]
+INDEX_WINDOW_MS = 60_000
+_TS_LEN = 29  # 2018-01-22D00:00:02.364320000
+_TS_SEPS = {4: b"-", 7: b"-", 10: b"D", 13: b":", 16: b":", 19: b"."}
+_TS_DIGITS = [i for i in range(_TS_LEN) if i not in _TS_SEPS]
+
+
+class Trades(NamedTuple):
+    t_ms: np.ndarray
+    price: np.ndarray
+    size: np.ndarray
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the price file: {exc.strerror}", path=str(path)) from None
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise InputError(f"not a readable gzip file: {exc}", path=str(path)) from None
+    if b"\r" in raw:
+        raw = raw.replace(b"\r", b"")
+    return raw
+
+
+def days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of proleptic Gregorian dates (vectorised; H. Hinnant's algorithm)."""
+    y = y - (m <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m + np.where(m > 2, -3, 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+_PAD = 64  # parse_trades pads the buffer so a window of up to this width never runs off its end
+
+
+def _gather(buf: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
+    """Rows ``buf[s : s + width]`` for each ``s`` in ``starts`` (copied), via a sliding-window view."""
+    return np.lib.stride_tricks.sliding_window_view(buf, width)[starts]
+
+
+def _field_strings(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Fixed-width byte strings (dtype S<w>) of the fields ``buf[starts:ends]``."""
+    lens = ends - starts
+    width = max(1, int(lens.max()) if lens.size else 1)
+    mat = _gather(buf, starts, width)
+    mat[np.arange(width)[None, :] >= lens[:, None]] = 0
+    return np.ascontiguousarray(mat).view(f"S{width}").ravel()
+
+
+_POW10 = 10 ** np.arange(19, dtype=np.int64)
+
+
+def _fast_decimal(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, integer: bool) -> np.ndarray | None:
+    """Plain decimals (``123``, ``11000.5``) parsed by digit arithmetic, exactly as ``float()`` would; None when a
+    field is not of that simple form (the caller then falls back to numpy's parser, which also reports errors)."""
+    lens = ends - starts
+    width = int(lens.max()) if lens.size else 1
+    if width > 16 or (lens.size and int(lens.min()) == 0):
+        return None
+    mat = _gather(buf, starts, width)
+    inside = np.arange(width)[None, :] < lens[:, None]
+    digit = ((mat - np.uint8(48)) <= 9) & inside
+    dot = (mat == 46) & inside
+    if not (digit | dot | ~inside).all() or (integer and dot.any()) or (dot.sum(axis=1) > 1).any():
+        return None
+    right = np.cumsum(digit[:, ::-1], axis=1, dtype=np.int8)[:, ::-1] - digit  # digits to the right
+    mant = (np.where(digit, mat - np.uint8(48), 0).astype(np.int64) * _POW10[right]).sum(axis=1)
+    if integer:
+        return mant
+    if (mant >= 2**53).any():
+        return None
+    frac = np.where(dot.any(axis=1), lens - 1 - dot.argmax(axis=1), 0)
+    return mant / _POW10[frac].astype(np.float64)
+
+
+def _first_bad(strings: np.ndarray, kind: type) -> int:
+    for i, s in enumerate(strings):
+        try:
+            v = kind(s.decode("ascii", "replace"))
+            if kind is float and not (math.isfinite(v) and v > 0):
+                return i
+        except ValueError:
+            return i
+    return -1
+
+
+def parse_trades(data: bytes, path: str, symbol: str | None = None) -> Trades:
+    """Parse a BitMEX trade dump (decompressed bytes); keep the rows of ``symbol`` (all when None)."""
+    if not data.endswith(b"\n") or data.endswith(b"\n\n"):
+        data = data.rstrip(b"\n") + b"\n"  # tolerate a missing final newline and trailing blank lines
+    buf = np.frombuffer(data + bytes(_PAD), dtype=np.uint8)
+    nl = np.flatnonzero(buf[: len(data)] == 10)
+    if nl.size == 0:
+        raise InputError("empty file: expected a header line", path=path, line=1)
+    header = data[: nl[0]].decode("utf-8", "replace").strip().split(",")
+    if header[:10] != TRADE_COLUMNS or len(header) not in (10, 11):
+        raise InputError("not a BitMEX trade file: the header must be " + ",".join(TRADE_COLUMNS)
+                         + "[,trdType]", path=path, line=1)
+    ncomma = len(header) - 1
+    starts = nl[:-1] + 1
+    ends = nl[1:]
+    n = starts.shape[0]
+    commas = np.flatnonzero(buf[: len(data)] == 44)
+    per_line = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
+    bad = np.flatnonzero(per_line != ncomma)
+    if bad.size:
+        i = int(bad[0])
+        raise InputError(f"expected {ncomma + 1} comma-separated fields, found {int(per_line[i]) + 1}",
+                         path=path, line=i + 2)
+    c = commas[ncomma:].reshape(n, ncomma)
+
+    def fail(rows: np.ndarray, what: str) -> None:
+        if rows.size:
+            raise InputError(what, path=path, line=int(rows[0]) + 2)
+
+    fail(np.flatnonzero(c[:, 0] - starts != _TS_LEN), "timestamp must look like 2018-01-22D00:00:02.364320000")
+    ts = _gather(buf, starts, _TS_LEN)
+    ok = (ts[:, list(_TS_SEPS)] == np.frombuffer(b"".join(_TS_SEPS.values()), dtype=np.uint8)).all(axis=1)
+    dig = ts[:, _TS_DIGITS[:17]] - np.uint8(48)  # wraps below '0', so one test checks 0..9
+    ok &= (dig <= 9).all(axis=1) & (ts[:, _TS_DIGITS[17:]] - np.uint8(48) <= 9).all(axis=1)
+    fail(np.flatnonzero(~ok), "timestamp must look like 2018-01-22D00:00:02.364320000")
+    dig = dig.astype(np.int32)
+    y = dig[:, 0] * 1000 + dig[:, 1] * 100 + dig[:, 2] * 10 + dig[:, 3]
+    mo, d = dig[:, 4] * 10 + dig[:, 5], dig[:, 6] * 10 + dig[:, 7]
+    hh, mi, ss = dig[:, 8] * 10 + dig[:, 9], dig[:, 10] * 10 + dig[:, 11], dig[:, 12] * 10 + dig[:, 13]
+    ms = dig[:, 14] * 100 + dig[:, 15] * 10 + dig[:, 16]
+    ok = (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= 31) & (hh < 24) & (mi < 60) & (ss < 61)
+    fail(np.flatnonzero(~ok), "timestamp out of range")
+    t_ms = days_from_civil(y, mo, d).astype(np.int64) * 86_400_000 + (
+        hh * 3_600_000 + mi * 60_000 + ss * 1000 + ms).astype(np.int64)
+
+    if symbol is not None:
+        sym = np.frombuffer(symbol.encode(), dtype=np.uint8)
+        keep = (c[:, 1] - c[:, 0] - 1) == sym.size
+        keep &= (_gather(buf, c[:, 0] + 1, sym.size) == sym[None, :]).all(axis=1)
+        rows = np.flatnonzero(keep)
+    else:
+        rows = np.arange(n)
+    fields = {}
+    for col, kind in ((4, float), (3, int)):
+        s_, e_ = c[rows, col - 1] + 1, c[rows, col]
+        fail(rows[e_ - s_ > _PAD // 2], f"{TRADE_COLUMNS[col]} is too long")
+        fail(rows[e_ == s_], f"{TRADE_COLUMNS[col]} is empty")
+        vals = _fast_decimal(buf, s_, e_, integer=kind is int)
+        strings = _field_strings(buf, s_, e_) if vals is None else None
+        if strings is not None:
+            try:
+                vals = strings.astype(np.float64 if kind is float else np.int64)
+            except ValueError:
+                vals = None
+        if vals is None or (kind is float and not (np.isfinite(vals).all() and (vals > 0).all())):
+            strings = _field_strings(buf, s_, e_)
+            i = _first_bad(strings, kind)
+            word = "a positive number" if kind is float else "a whole number"
+            raise InputError(f"{TRADE_COLUMNS[col]} must be {word}, got {strings[i].decode(errors='replace')!r}",
+                             path=path, line=int(rows[i]) + 2)
+        fields[col] = vals
+    t_sel = t_ms[rows]
+    back = np.flatnonzero(np.diff(t_sel) < 0)
+    fail(rows[back + 1], "timestamps go backwards: trade files must be in time order")
+    return Trades(t_sel, fields[4], fields[3])
+
+
+def trailing_mean(t_ms: np.ndarray, x: np.ndarray, window_ms: int = INDEX_WINDOW_MS) -> np.ndarray:
+    """Mean of ``x`` over the ticks in ``(t − window, t]`` for each tick (vectorised)."""
+    cs = np.concatenate(([0.0], np.cumsum(x, dtype=np.float64)))
+    j = np.searchsorted(t_ms, t_ms - window_ms, side="right")
+    i = np.searchsorted(t_ms, t_ms, side="right")
+    return (cs[i] - cs[j]) / (i - j)
+
+
+def ticks_from_trades(trades: Trades, instrument: Instrument, start_ms: int) -> TickBatch:
+    last = round_to_tick(trades.price, instrument)
+    index = trailing_mean(trades.t_ms, last)
+    funding, _ = funding_rate_from_premium(trades.t_ms, last / index - 1.0, instrument)
+    mark = mark_for(instrument, index, funding, trades.t_ms, start_ms=start_ms)
+    return TickBatch(trades.t_ms, last, index, mark, funding)
+
+
+class TradesFeed(ArrayFeed):
+    """Tick-by-tick replay of a BitMEX trade dump (finite). Times are the file's unless ``rebase_to_ms`` is given."""
+
+    kind = "trades"
+
+    def __init__(self, instrument: Instrument, path: Path, *, source_symbol: str | None = None,
+                 rebase_to_ms: int | None = None) -> None:
+        self.path = Path(path)
+        self.source_symbol = source_symbol or instrument.symbol
+        trades = parse_trades(read_bytes(self.path), str(self.path), self.source_symbol)
+        if trades.t_ms.size == 0:
+            raise InputError(f"no trades for {self.source_symbol} in this file", path=str(self.path))
+        t = trades.t_ms
+        if rebase_to_ms is not None:
+            t = t - t[0] + int(rebase_to_ms)
+        trades = Trades(t, trades.price, trades.size)
+        super().__init__(instrument, ticks_from_trades(trades, instrument, int(t[0])), start_ms=int(t[0]))
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "path": str(self.path), "source_symbol": self.source_symbol}
+
+
+# ---- bars ----------------------------------------------------------------------------------------
+class Bars(NamedTuple):
+    t_ms: np.ndarray
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+
+
+def _parse_time(text: str) -> int:
+    s = text.strip()
+    try:
+        v = float(s)
+    except ValueError:
+        dt = datetime.fromisoformat(s.replace(" ", "T"))
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=UTC)
+        return round(dt.timestamp() * 1000)
+    if not math.isfinite(v):
+        raise ValueError(s)
+    return round(v if v > 1e11 else v * 1000)  # epoch seconds (milliseconds if that large)
+
+
+def parse_bars(data: bytes, path: str) -> Bars:
+    lines = data.decode("utf-8", "replace").split("\n")
+    header = [h.strip().lower() for h in lines[0].split(",")]
+    if header[:5] != ["timestamp", "open", "high", "low", "close"]:
+        raise InputError("a bar file's header must be timestamp,open,high,low,close,volume", path=path, line=1)
+    ncol = len(header)
+    rows: list[tuple[int, float, float, float, float]] = []
+    for no, raw in enumerate(lines[1:], start=2):
+        if not raw.strip():
+            if no == len(lines) or all(not x.strip() for x in lines[no - 1:]):
+                break
+            raise InputError("empty line inside the data", path=path, line=no)
+        parts = raw.split(",")
+        if len(parts) != ncol:
+            raise InputError(f"expected {ncol} fields, found {len(parts)}", path=path, line=no)
+        try:
+            t = _parse_time(parts[0])
+        except ValueError:
+            raise InputError(f"timestamp {parts[0].strip()!r} is neither ISO-8601 nor epoch seconds",
+                             path=path, line=no) from None
+        try:
+            o, h, lo, c = (float(x) for x in parts[1:5])
+        except ValueError:
+            raise InputError("open, high, low and close must be numbers", path=path, line=no) from None
+        if not all(math.isfinite(v) and v > 0 for v in (o, h, lo, c)):
+            raise InputError("prices must be positive numbers", path=path, line=no)
+        if not (lo <= min(o, c) and h >= max(o, c)):
+            raise InputError("inconsistent bar: need low ≤ open, close ≤ high", path=path, line=no)
+        if rows and t <= rows[-1][0]:
+            raise InputError("timestamps must increase from bar to bar", path=path, line=no)
+        rows.append((t, o, h, lo, c))
+    if not rows:
+        raise InputError("no bars in this file", path=path, line=2)
+    arr = np.array(rows, dtype=np.float64)
+    return Bars(arr[:, 0].astype(np.int64), arr[:, 1], arr[:, 2], arr[:, 3], arr[:, 4])
+
+
+class BarState(NamedTuple):
+    funding: FundingState
+
+
+class BarsFeed(BlockFeed):
+    """Bars expanded into ticks lazily, block by block (finite)."""
+
+    kind = "bars"
+    NOISE = 0.15  # noise amplitude as a fraction of the bar's range
+
+    def __init__(self, instrument: Instrument, path: Path, *, seed: int, tick_interval_ms: int = 1000,
+                 rebase_to_ms: int | None = None) -> None:
+        self.path = Path(path)
+        self.seed = int(seed)
+        self.tick_interval_ms = int(tick_interval_ms)
+        if self.tick_interval_ms <= 0:
+            raise ValueError("tick_interval_ms must be positive")
+        bars = parse_bars(read_bytes(self.path), str(self.path))
+        t = bars.t_ms if rebase_to_ms is None else bars.t_ms - bars.t_ms[0] + int(rebase_to_ms)
+        self.bars = Bars(t, *bars[1:])
+        d = np.diff(t)
+        self.bar_ms = int(np.median(d)) if d.size else 60_000
+        dt = self.tick_interval_ms
+        first = (t - t[0] + dt - 1) // dt  # first tick number of each bar
+        total = int((t[-1] - t[0] + self.bar_ms + dt - 1) // dt)
+        self._first = first
+        self._n = np.diff(np.append(first, total))
+        self._m = np.minimum(self._n, -(-self.bar_ms // dt))  # ticks with a path; the rest hold the close
+        tick = instrument.tick_size
+        self._lo = np.ceil(np.round(bars.low / tick, 7)) * tick
+        self._hi = np.floor(np.round(bars.high / tick, 7)) * tick
+        self._hi = np.maximum(self._hi, self._lo)
+        super().__init__(instrument, int(t[0]), total)
+
+    def _initial_state(self) -> BarState:
+        return BarState(FundingState())
+
+    def _generate(self, block_no: int, state: Any) -> tuple[TickBatch, BarState]:
+        n0 = block_no * self.BLOCK
+        k = np.arange(n0, min(n0 + self.BLOCK, self.total_ticks or 0), dtype=np.int64)
+        t = self.start_ms + k * self.tick_interval_ms
+        b = np.searchsorted(self._first, k, side="right") - 1
+        j = (k - self._first[b]).astype(np.float64)
+        m = self._m[b]
+        o, c = self.bars.open[b], self.bars.close[b]
+        lo, hi = self.bars.low[b], self.bars.high[b]
+        up = c >= o
+        a_, b_ = np.where(up, lo, hi), np.where(up, hi, lo)
+        j1 = np.maximum(1, np.round(m / 3.0))
+        j2 = np.maximum(j1 + 1, np.round(2.0 * m / 3.0))
+        j3 = np.maximum(j2 + 1, m - 1.0)
+        f0, f1, f2 = j / j1, (j - j1) / (j2 - j1), (j - j2) / (j3 - j2)
+        path = np.where(j < j1, o + (a_ - o) * f0,
+                np.where(j < j2, a_ + (b_ - a_) * f1,
+                np.where(j < j3, b_ + (c - b_) * f2, c)))
+        frac = np.where(j < j1, f0, np.where(j < j2, f1, np.where(j < j3, f2, 0.0)))
+        rng = np.random.default_rng([self.seed & 0xFFFFFFFFFFFF, 0xBA25, block_no])
+        noisy = path + self.NOISE * (hi - lo) * np.sin(np.pi * frac) * rng.standard_normal(k.size)
+        last = np.clip(round_to_tick(np.clip(noisy, lo, hi), self.instrument), self._lo[b], self._hi[b])
+        last = np.round(last, self.instrument.tick_decimals)
+        index = path
+        inst = self.instrument
+        if inst.expiry is None:
+            funding, fs = funding_rate_from_premium(t, last / index - 1.0, inst, state.funding)
+        else:
+            funding, fs = np.zeros(k.size), state.funding
+        mark = mark_for(inst, index, funding, t, start_ms=self.start_ms)
+        return TickBatch(t, last, index, mark, funding), BarState(fs)
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": self.kind, "symbol": self.symbol, "path": str(self.path), "seed": self.seed,
+                "start_ms": self.start_ms, "tick_interval_ms": self.tick_interval_ms, "bars": len(self.bars.t_ms)}
+
+
+def format_trade_timestamps(t_ms: np.ndarray) -> np.ndarray:
+    """BitMEX dump timestamps (``2018-01-22D00:00:02.364000000``) for epoch-ms times."""
+    iso = np.datetime_as_string(np.asarray(t_ms, dtype="datetime64[ms]").astype("datetime64[ns]"), unit="ns")
+    return np.char.replace(iso, "T", "D")
+
+
+def write_trade_dump(path: Path, t_ms: np.ndarray, price: np.ndarray, size: np.ndarray, *,
+                     symbol: str = "XBTUSD", trd_type: bool = False) -> None:
+    """Write trades in the BitMEX dump layout (``.gz`` suffix → gzip). For tests, demos and the benchmark."""
+    ts = format_trade_timestamps(t_ms)
+    side = np.where(np.arange(len(t_ms)) % 3 == 0, "Sell", "Buy")
+    price_s = np.char.mod("%.1f", np.asarray(price, dtype=np.float64))
+    size_s = np.asarray(size, dtype=np.int64).astype(str)
+    gross = (np.asarray(size, dtype=np.int64) * 1e8 / np.asarray(price)).astype(np.int64).astype(str)
+    cols = [ts, np.full(len(ts), symbol), side, size_s, price_s, np.full(len(ts), "PlusTick"),
+            np.full(len(ts), "00000000-0000-0000-0000-000000000000"), gross, np.full(len(ts), "0.1"),
+            size_s]
+    header = ",".join(TRADE_COLUMNS)
+    if trd_type:
+        cols.append(np.full(len(ts), "Regular"))
+        header += ",trdType"
+    body = [",".join(row) for row in zip(*(c.tolist() for c in cols))]
+    text = (header + "\n" + "\n".join(body) + "\n").encode()
+    path = Path(path)
+    path.write_bytes(gzip.compress(text, compresslevel=1) if path.suffix == ".gz" else text)

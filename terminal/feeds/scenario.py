@@ -1,0 +1,198 @@
+"""Scripted market scenarios: named price paths in percent, so any scenario plays on any instrument.
+
+A scenario file (``resources/scenarios/<name>.toml``) has ``name``, ``title``, ``description`` (a paragraph a trainer
+can read out), a default ``symbol`` and ``price``, ``duration_s``, a noise ``vol`` and ``[[segments]]`` each with
+``duration_s``, ``move_pct`` (the index moves by this percent over the segment, compounding), optional ``vol``
+(annualised noise for the segment), optional ``premium_pct`` (where last trades relative to index) and optional
+``funding_pct`` (pin the predicted funding rate: ``"cap"``, ``"-cap"`` or a percent per interval, clipped to the cap).
+
+The path is deterministic: the segment moves are exact at segment ends (Brownian-bridge noise seeded by the session
+seed in between). The index follows the path, so the mark (from index) moves with it: a crash liquidates by mark.
+Scenario feeds are finite: ``exhausted`` once ``duration_s`` has been played (time after the last segment is flat).
+"""
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from resources import RESOURCES_DIR
+from terminal.errors import InputError
+from terminal.feeds.base import ArrayFeed, TickBatch, ar1
+from terminal.feeds.mark import funding_rate_from_premium, mark_for, round_to_tick
+from terminal.instruments import Instrument, locate_table_line
+from terminal.script import toml_error_line
+
+SCENARIO_DIR = RESOURCES_DIR / "scenarios"
+YEAR_S = 365.0 * 86400.0
+PREMIUM_FAST = (60.0, 0.0002)
+MICRO_NOISE = 0.00005
+
+
+class Segment(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    duration_s: float = Field(gt=0, description="length of the segment, seconds")
+    move_pct: float = Field(default=0.0, gt=-95, lt=1000, description="index change over the segment, percent")
+    vol: float | None = Field(default=None, ge=0, le=10, description="annualised noise volatility (default: scenario vol)")
+    premium_pct: float | None = Field(default=None, ge=-5, le=5, description="mean premium of last over index, percent")
+    funding_pct: Literal["cap", "-cap"] | float | None = Field(
+        default=None, description='pinned funding rate: "cap", "-cap" or percent per interval')
+    label: str | None = Field(default=None, description="what happens here, for reports")
+
+
+class Scenario(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    description: str
+    symbol: str = "XBTUSD"
+    price: float = Field(gt=0, description="default start price (used when played on `symbol`)")
+    duration_s: float = Field(gt=0)
+    vol: float = Field(default=0.4, ge=0, le=10, description="annualised noise volatility")
+    segments: list[Segment] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fits(self) -> Scenario:
+        if sum(s.duration_s for s in self.segments) > self.duration_s + 1e-9:
+            raise ValueError("the segments last longer than duration_s")
+        return self
+
+    def price_factors(self) -> list[float]:
+        """Index at the end of each segment, relative to the start price."""
+        out, f = [], 1.0
+        for s in self.segments:
+            f *= 1.0 + s.move_pct / 100.0
+            out.append(f)
+        return out
+
+
+def _top_level_line(text: str, key: object) -> int | None:
+    for i, raw in enumerate(text.splitlines()):
+        s = raw.strip()
+        if s.startswith("["):
+            return None
+        if isinstance(key, str) and s.split("=", 1)[0].strip() == key:
+            return i + 1
+    return None
+
+
+def parse_scenario(text: str, path: str) -> Scenario:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = toml_error_line(exc)
+        raise InputError(f"not valid TOML: {str(exc).split(' (at')[0]}", path=path, line=line) from None
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = err["loc"]
+        if loc and loc[0] == "segments" and len(loc) >= 2 and isinstance(loc[1], int):
+            field = loc[2] if len(loc) > 2 else None
+            line = locate_table_line(text, "segments", loc[1], field)
+            where = f"[[segments]] #{loc[1] + 1}" + (f" {field}" if field else "")
+        else:
+            line = _top_level_line(text, loc[0] if loc else None) or 1
+            where = str(loc[0]) if loc else "scenario"
+        msg = f"unknown field '{loc[-1]}' in {where.rsplit(' ', 1)[0]}" if err["type"] == "extra_forbidden" \
+            else f"{where}: {err['msg']}"
+        raise InputError(msg, path=path, line=line) from None
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """A shipped scenario by name (``flash-crash``) or a scenario file by path."""
+    p = Path(name_or_path)
+    if p.suffix != ".toml":
+        p = SCENARIO_DIR / f"{name_or_path}.toml"
+        if not p.is_file():
+            known = ", ".join(s.name for s in list_scenarios())
+            raise InputError(f"unknown scenario {str(name_or_path)!r}; known: {known}")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read the scenario: {exc.strerror}", path=str(p)) from None
+    return parse_scenario(text, str(p))
+
+
+def list_scenarios() -> list[Scenario]:
+    """Every shipped scenario, by name."""
+    return [parse_scenario(p.read_text(encoding="utf-8"), str(p)) for p in sorted(SCENARIO_DIR.glob("*.toml"))]
+
+
+def scenario_ticks(sc: Scenario, instrument: Instrument, *, seed: int, start_ms: int, price: float,
+                   tick_interval_ms: int = 100) -> TickBatch:
+    """The whole tick path of a scenario (vectorised)."""
+    dt = int(tick_interval_ms)
+    n = max(1, math.ceil(sc.duration_s * 1000 / dt))
+    t = start_ms + np.arange(n, dtype=np.int64) * dt
+    segs = list(sc.segments)
+    rest = sc.duration_s - sum(s.duration_s for s in segs)
+    if rest > 1e-9:
+        segs.append(Segment(duration_s=rest))
+    ends_ms = np.cumsum([s.duration_s * 1000 for s in segs])
+    seg = np.minimum(np.searchsorted(ends_ms, t - start_ms, side="right"), len(segs) - 1)
+    bounds = np.searchsorted(seg, np.arange(len(segs) + 1), side="left")  # first tick of each segment
+    seg_start_ms = np.concatenate(([0.0], ends_ms[:-1]))
+    frac = np.clip((t - start_ms - seg_start_ms[seg]) / (ends_ms - seg_start_ms)[seg], 0.0, 1.0)
+    log_end = np.cumsum([math.log1p(s.move_pct / 100.0) for s in segs])
+    log_start = np.concatenate(([0.0], log_end[:-1]))
+    target = log_start[seg] + (log_end - log_start)[seg] * frac
+
+    rng = np.random.default_rng([seed & 0xFFFFFFFFFFFF, 0x5CE7, n])
+    vols = np.array([sc.vol if s.vol is None else s.vol for s in segs])
+    z = rng.standard_normal(n)
+    z[0] = 0.0  # the path starts exactly at the start price
+    walk = np.cumsum(vols[seg] * math.sqrt(dt / 1000.0 / YEAR_S) * z)
+    w_end = walk[np.maximum(bounds[1:] - 1, 0)]
+    w_start = np.where(bounds[:-1] > 0, walk[np.maximum(bounds[:-1] - 1, 0)], 0.0)
+    bridge = walk - w_start[seg] - frac * (w_end - w_start)[seg]  # pinned to 0 at segment ends
+    index = price * np.exp(target + bridge)
+
+    cap = instrument.funding_cap
+    pins = np.array([np.nan if s.funding_pct is None else
+                     (cap if s.funding_pct == "cap" else -cap if s.funding_pct == "-cap"
+                      else float(np.clip(float(s.funding_pct) / 100.0, -cap, cap))) for s in segs])
+    prem_mean = np.array([s.premium_pct / 100.0 if s.premium_pct is not None else
+                          (0.0 if math.isnan(p) else p) for s, p in zip(segs, pins)])
+    a = math.exp(-dt / 1000.0 / PREMIUM_FAST[0])
+    fast = ar1(PREMIUM_FAST[1] * math.sqrt(1 - a * a) * rng.standard_normal(n), a, 0.0)
+    noise = MICRO_NOISE * rng.standard_normal(n)
+    if instrument.expiry is not None:
+        funding = np.zeros(n)
+        mark = mark_for(instrument, index, funding, t, start_ms=start_ms, basis0=0.0)
+        last = round_to_tick(index * (1 + prem_mean[seg] + fast) * (1 + noise), instrument)
+    else:
+        last = round_to_tick(index * (1 + prem_mean[seg] + fast) * (1 + noise), instrument)
+        funding, _ = funding_rate_from_premium(t, last / index - 1.0, instrument)
+        pinned = pins[seg]
+        funding = np.where(np.isnan(pinned), funding, pinned)
+        mark = mark_for(instrument, index, funding, t, start_ms=start_ms)
+    return TickBatch(t, last, index, mark, funding)
+
+
+class ScenarioFeed(ArrayFeed):
+    """A finite feed playing a scenario from ``start_ms``."""
+
+    kind = "scenario"
+
+    def __init__(self, scenario: Scenario, instrument: Instrument, *, seed: int, start_ms: int,
+                 price: float | None = None, tick_interval_ms: int = 100) -> None:
+        if price is None:
+            price = scenario.price if instrument.symbol == scenario.symbol else instrument.typical_price
+        self.scenario = scenario
+        self.seed = int(seed)
+        self.price = float(price)
+        self.tick_interval_ms = int(tick_interval_ms)
+        ticks = scenario_ticks(scenario, instrument, seed=seed, start_ms=start_ms, price=self.price,
+                               tick_interval_ms=tick_interval_ms)
+        super().__init__(instrument, ticks, start_ms=start_ms)
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "name": self.scenario.name, "seed": self.seed, "price": self.price,
+                "tick_interval_ms": self.tick_interval_ms}
