@@ -56,6 +56,7 @@ class Position:
     added_margin: int = 0  # minor units added to (or removed from) an isolated position
     realised_pnl: int = 0  # since the position was opened, fees and funding excluded
     opened_ms: int = 0
+    _cache: tuple[tuple[object, ...], MarginFigures] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def direction(self) -> int:
@@ -69,11 +70,19 @@ class Position:
 
     def figures(self, inst: Instrument, *, cross_balance: int | None = None,
                 mmr: float | None = None, taker_fee: float | None = None) -> MarginFigures:
-        return figures(
+        """Margins and prices of the position (memoised: it is asked for many times between changes)."""
+        added = 0 if self.cross else self.added_margin
+        key = (inst.symbol, self.qty, self.entry_value, self.leverage, added, cross_balance, mmr, taker_fee,
+               inst.maint_margin, inst.taker_fee)
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1]
+        f = figures(
             inst, self.direction, abs(self.qty), self.entry_price(inst), self.leverage,
-            entry_value=self.entry_value, added_margin=0 if self.cross else self.added_margin,
+            entry_value=self.entry_value, added_margin=added,
             cross_balance=cross_balance, mmr=mmr, taker_fee=taker_fee,
         )
+        self._cache = (key, f)
+        return f
 
     def apply_fill(self, inst: Instrument, signed_qty: int, price: float, now_ms: int) -> int:
         """Add a fill to the position; returns the realised PnL (minor units) of the part that closed."""
@@ -111,7 +120,10 @@ class Position:
         return realised
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return {k: getattr(self, k) for k in POSITION_FIELDS}
+
+
+POSITION_FIELDS = ("symbol", "qty", "entry_value", "leverage", "cross", "added_margin", "realised_pnl", "opened_ms")
 
 
 @dataclass

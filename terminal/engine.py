@@ -45,6 +45,7 @@ class Exchange(OrderActions, MarketEvents):
         self.next_fill_id = 1
         self.events: list[tuple[str, object]] = []
         self._thresholds: dict[str, Thresholds] = {}
+        self._order_margin: dict[str, int] = {}  # per symbol, dropped whenever the symbol changes
 
     # ------------------------------------------------------------------ helpers
     def instrument(self, symbol: str) -> Instrument:
@@ -80,11 +81,15 @@ class Exchange(OrderActions, MarketEvents):
 
     def _dirty(self, symbol: str) -> None:
         self._thresholds.pop(symbol, None)
+        self._order_margin.pop(symbol, None)
 
     def _dirty_currency(self, currency: str) -> None:
         for sym in list(self._thresholds):
             if self.catalog[sym].settle_currency == currency:
                 self._thresholds.pop(sym, None)
+        for sym in list(self._order_margin):
+            if self.catalog[sym].settle_currency == currency:
+                self._order_margin.pop(sym, None)
 
     def book(self, currency: str, kind: str, amount: int, symbol: str | None = None,
              ref: int | None = None, text: str = "") -> None:
@@ -111,6 +116,10 @@ class Exchange(OrderActions, MarketEvents):
 
     def order_margin(self, symbol: str, extra: Order | None = None) -> int:
         """Margin held for resting orders of ``symbol``: the larger side after netting against the position."""
+        if extra is None:
+            cached = self._order_margin.get(symbol)
+            if cached is not None:
+                return cached
         pos = self.positions.get(symbol)
         pq = pos.qty if pos else 0
         side_q = {1: 0, -1: 0}
@@ -132,6 +141,8 @@ class Exchange(OrderActions, MarketEvents):
             offset = max(0, -pq) if d > 0 else max(0, pq)
             increasing = max(0, side_q[d] - offset)
             best = max(best, side_cost[d] * increasing // side_q[d])
+        if extra is None:
+            self._order_margin[symbol] = best
         return best
 
     def currency_totals(self, currency: str) -> dict[str, int]:

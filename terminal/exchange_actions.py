@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from terminal.engine_types import Ack
 from terminal.instruments import Instrument
-from terminal.margin import figures
+from terminal.margin import figures, order_cost
 from terminal.money import MINOR_PER_MAJOR
 from terminal.orders import Order, OrderEvent, OrderRequest, OrderStatus, OrderType
 from terminal.validation import Rejected, best_prices, check_request, fmt_qty
@@ -101,8 +101,7 @@ class OrderActions:
         if inc == 0:
             return 0
         mark = self.markets[inst.symbol].mark
-        return figures(inst, direction, inc, price, leverage,
-                       mark_price=mark if math.isfinite(mark) else None).cost
+        return order_cost(inst, direction, inc, price, leverage, mark_price=mark if math.isfinite(mark) else None)
 
     # ---------------------------------------------------------------- orders
     def place_order(self: "Exchange", req: OrderRequest | dict[str, Any]) -> Ack:
@@ -126,7 +125,7 @@ class OrderActions:
                 if immediate_price is not None:
                     need = self.immediate_cost(inst, order.direction, order.qty, immediate_price, order.leverage)
                 else:
-                    order.cost = figures(inst, order.direction, order.qty, order.price, order.leverage).cost
+                    order.cost = order_cost(inst, order.direction, order.qty, order.price, order.leverage)
                     before = self.order_margin(req.symbol)
                     order.status = OrderStatus.OPEN
                     need = self.order_margin(req.symbol, extra=order) - before
@@ -222,11 +221,13 @@ class OrderActions:
         new = copy.copy(o)
         new.qty, new.price, new.stop_price = req.qty, req.price, req.stop_price
         if new.status != OrderStatus.UNTRIGGERED and not new.reduce_only:
-            new.cost = figures(inst, new.direction, new.qty, new.price, new.leverage).cost
+            new.cost = order_cost(inst, new.direction, new.qty, new.price, new.leverage)
             before = self.order_margin(o.symbol)
             self.orders[o.id] = new
+            self._order_margin.pop(o.symbol, None)
             need = self.order_margin(o.symbol) - before
             self.orders[o.id] = o
+            self._order_margin.pop(o.symbol, None)
             have = self.available_balance(inst.settle_currency)
             if need > 0 and need > have:
                 return self._reject("amend", detail, str(insufficient(inst.settle_currency, need, max(have, 0))))
@@ -289,7 +290,7 @@ class OrderActions:
             if o.symbol == symbol:
                 o.leverage, o.cross = float(leverage), cross
                 if o.price is not None:
-                    o.cost = figures(inst, o.direction, o.qty, o.price, o.leverage).cost
+                    o.cost = order_cost(inst, o.direction, o.qty, o.price, o.leverage)
         self._emit("settings", symbol)
         self._dirty_currency(inst.settle_currency)
         self._dirty(symbol)
@@ -370,6 +371,6 @@ class OrderActions:
                 trial.apply_fill(inst, d * qty, px, self.now_ms)
                 liq = trial.figures(inst, cross_balance=self.cross_backing(symbol) if is_cross else None).liquidation_price
             mark = m.mark if m is not None and math.isfinite(m.mark) else None
-            cost = figures(inst, d, inc, px, lev, mark_price=mark).cost if inc else 0
+            cost = order_cost(inst, d, inc, px, lev, mark_price=mark) if inc else 0
             sides.append(SidePreview(cost, inst.value_minor(qty, px), liq, after, px))
         return OrderPreview(inst.settle_currency, have, sides[0], sides[1])

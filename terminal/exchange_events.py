@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from terminal.account import Fill, FundingRecord, LiquidationRecord
-from terminal.margin import fee, figures
+from terminal.margin import fee, order_cost
 from terminal.money import round_half_up
 from terminal.orders import Order, OrderEvent, OrderStatus, OrderType
 from terminal.triggers import Thresholds, Trailing, first_crossing
@@ -153,7 +153,7 @@ class MarketEvents:
             if px is not None:
                 need = self.immediate_cost(inst, o.direction, o.leaves_qty, px, o.leverage)
             else:
-                o.cost = figures(inst, o.direction, o.qty, o.price, o.leverage).cost
+                o.cost = order_cost(inst, o.direction, o.qty, o.price, o.leverage)
                 need = o.cost
             if need > self.available_balance(inst.settle_currency):
                 del self.orders[o.id]

@@ -162,6 +162,23 @@ def figures(
     )
 
 
+def order_cost(inst: Instrument, direction: int, qty: int, price: float, leverage: float,
+               mark_price: float | None = None) -> int:
+    """The order form's Cost alone (what :func:`figures` gives as ``cost``), without the price solving
+    for the liquidation price; the exchange asks for it on every order."""
+    q = abs(int(qty))
+    t = max(inst.taker_fee, 0.0)
+    value = inst.value_minor(q, price)
+    imr = max(1.0 / leverage, inst.risk_rates(value)[0])
+    im = initial_margin(value, imr)
+    bk = solve_price(inst, direction, q, value, im)
+    bk_value = inst.value_minor(q, bk) if bk else 0
+    cost = im + fee(value + bk_value, t)
+    if mark_price is not None:
+        cost += gross_open_premium(inst, direction, q, price, mark_price)
+    return cost
+
+
 def gross_open_premium(inst: Instrument, direction: int, qty: int, price: float, mark: float) -> int:
     """A buy priced above the mark (a sell below it) funds the difference in full."""
     if (price - mark) * direction <= 0:
