@@ -301,7 +301,7 @@ class MarketEvents:
         saved, self.now_ms = self.now_ms, due
         self.book(cur, "funding", amount, symbol, None, f"funding {m.funding_rate * 100:.4f} %")
         self.now_ms = saved
-        rec = FundingRecord(due, symbol, m.funding_rate, m.mark, pos.qty, amount, cur)
+        rec = FundingRecord(due, symbol, round(m.funding_rate, 10), m.mark, pos.qty, amount, cur)
         self.funding.append(rec)
         self._emit("funding", rec)
 

@@ -92,16 +92,17 @@ def run_script(script: Script, *, base_dir: Path | None = None, catalog: Catalog
                exchange: Exchange | None = None) -> dict[str, Any]:
     catalog = catalog or default_catalog()
     start_ms = int(script.start.timestamp() * 1000)
-    end_ms = start_ms + int(round(script.duration_s * 1000))
     symbol = script.feed.symbol or "XBTUSD"
     inst = catalog[symbol]
+    feed = make_feed(script.feed, inst, seed=script.seed, start_ms=start_ms)
+    if script.feed.kind in ("trades", "bars") and not script.feed.rebase:
+        start_ms = feed.start_ms  # replayed history keeps its own dates
+    end_ms = start_ms + int(round(script.duration_s * 1000))
     ex = exchange or Exchange(catalog, EngineConfig(), now_ms=start_ms)
-    fresh = exchange is None
-    if fresh:
+    if exchange is None:
         for cur, amount in sorted(script.account.items()):
             if amount:
                 ex.deposit(cur, to_minor(cur, amount))
-    feed = make_feed(script.feed, inst, seed=script.seed, start_ms=start_ms)
     history = AccountHistory(capacity=MAX_EQUITY_SAMPLES + 10)
     sample_ms = max(1000, -(-(end_ms - start_ms) // MAX_EQUITY_SAMPLES))
     steps = sorted(enumerate(script.steps), key=lambda p: (p[1].at_s, p[0]))

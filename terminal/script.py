@@ -222,10 +222,23 @@ def parse_script(text: str, path: str = "<script>", base_dir: Path | None = None
             raise InputError(f"at_s in [[steps]] #{n + 1}: {step.at_s} is after the end "
                              f"(duration_s = {script.duration_s:g})", path=path, line=line)
         prev = step.at_s
-    if script.feed.path and base_dir is not None and not Path(script.feed.path).is_absolute():
-        feed = script.feed.model_copy(update={"path": str((base_dir / script.feed.path).resolve())})
+    if script.feed.path and not Path(script.feed.path).is_absolute():
+        resolved = resolve_data_path(script.feed.path, base_dir)
+        feed = script.feed.model_copy(update={"path": str(resolved)})
         script = script.model_copy(update={"feed": feed})
     return script
+
+
+def resolve_data_path(name: str, base_dir: Path | None) -> Path:
+    """A feed file relative to the script's folder, else one of the samples shipped in resources/data."""
+    from resources import RESOURCES_DIR
+
+    if base_dir is not None and (base_dir / name).exists():
+        return (base_dir / name).resolve()
+    shipped = RESOURCES_DIR / "data" / Path(name).name
+    if shipped.exists():
+        return shipped
+    return (base_dir / name).resolve() if base_dir is not None else Path(name)
 
 
 def load_script(path: str | Path) -> Script:
