@@ -298,6 +298,7 @@ def play_into_store(script, base_dir: Path, data_dir: Path) -> dict:  # type: ig
         session.prices.pop(symbol, None)
         session._record_prices(symbol, tail)
         store._feed_meta[symbol] = (feed, script.seed, script.start_ms)
+        session.feed_origin[symbol] = (script.seed, script.start_ms)
         for row in report["equity"]:
             buf = session.history.equity
             from terminal.history import RingBuffer

@@ -118,13 +118,18 @@ class Step(_Strict):
         return self
 
 
-def toml_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
-    """1-based line of a TOML syntax error (Python 3.11 only puts it in the message)."""
+def toml_error_line(exc: tomllib.TOMLDecodeError, text: str | None = None) -> int | None:
+    """1-based line of a TOML syntax error (Python 3.11 only puts it in the message; an error "at end of
+    document" is on the last line)."""
     line = getattr(exc, "lineno", None)
     if line:
         return int(line)
     m = re.search(r"line (\d+)", str(exc))
-    return int(m.group(1)) if m else None
+    if m:
+        return int(m.group(1))
+    if text is not None and "end of document" in str(exc):
+        return max(1, len(text.splitlines()))
+    return None
 
 
 def _default_account() -> dict[str, float]:
@@ -206,7 +211,7 @@ def parse_script(text: str, path: str = "<script>", base_dir: Path | None = None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = toml_error_line(exc)
+        line = toml_error_line(exc, text)
         raise InputError(f"not valid TOML: {str(exc).split(' (at')[0]}", path=path, line=line) from None
     try:
         script = Script.model_validate(data)

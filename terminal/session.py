@@ -28,6 +28,7 @@ class TradingSession:
         self.start_ms = start_ms
         self.feed_specs: dict[str, FeedSpec] = dict(feed_specs or {})
         self.feeds: dict[str, Feed] = {}
+        self.feed_origin: dict[str, tuple[int, int]] = {}  # symbol → (seed, start_ms) the feed was made with
         self.history = AccountHistory()
         self.prices: dict[str, RingBuffer] = {}  # t, last, mark, index per symbol
         self.last_batches: dict[str, TickBatch] = {}
@@ -59,9 +60,14 @@ class TradingSession:
         feed = self.feeds.get(symbol)
         if feed is None:
             inst = self.catalog[symbol]
+            spec = self.spec_for(symbol)
             seed = self.seed * 1_000_003 + self.catalog.symbols.index(symbol)
-            feed = make_feed(self.spec_for(symbol), inst, seed=seed, start_ms=self.start_ms)
+            # a scenario (or rebased replay) chosen mid-session starts now; the synthetic market runs from the start
+            starts_now = spec.kind == "scenario" or (spec.kind in ("trades", "bars") and spec.rebase)
+            start = self.now_ms if starts_now else self.start_ms
+            feed = make_feed(spec, inst, seed=seed, start_ms=start)
             self.feeds[symbol] = feed
+            self.feed_origin[symbol] = (seed, start)
             self.prices[symbol] = RingBuffer(PRICE_HISTORY, 4)
             # catch up silently to now, then hand the engine the tick at or before now
             skipped = feed.read(self.now_ms, 1 << 62)
@@ -71,11 +77,25 @@ class TradingSession:
         return feed
 
     def set_feed(self, symbol: str, spec: FeedSpec) -> None:
-        """Switch ``symbol`` to another price source (takes effect from the session's current time)."""
+        """Switch ``symbol`` to another price source (takes effect from the session's current time).
+
+        The new feed is built first: a bad file raises and leaves the old source in place.
+        """
+        old = (self.feed_specs.get(symbol), self.feeds.pop(symbol, None), self.prices.pop(symbol, None))
         self.feed_specs[symbol] = spec
-        self.feeds.pop(symbol, None)
-        self.prices.pop(symbol, None)
-        self.ensure_feed(symbol)
+        try:
+            self.ensure_feed(symbol)
+        except Exception:
+            spec_old, feed_old, prices_old = old
+            if spec_old is None:
+                self.feed_specs.pop(symbol, None)
+            else:
+                self.feed_specs[symbol] = spec_old
+            if feed_old is not None:
+                self.feeds[symbol] = feed_old
+            if prices_old is not None:
+                self.prices[symbol] = prices_old
+            raise
 
     # ---------------------------------------------------------------- stepping
     def advance(self, until_ms: int, max_ticks: int = 1 << 20, primary: str | None = None) -> int:

@@ -219,6 +219,7 @@ class AccountStore:
             session._record_prices(sym, feed.read(UNBOUNDED_MS, tail))
             feed.seek(int(pos))
             session.feeds[sym] = feed
+            session.feed_origin[sym] = (int(seed), int(start))
             self._feed_meta[sym] = (feed, int(seed), int(start))
         cap = session.history.capacity
         for series, top in self.db.execute("SELECT series, MAX(seq) FROM history GROUP BY series").fetchall():
@@ -257,8 +258,9 @@ class AccountStore:
         for sym, feed in session.feeds.items():
             meta = self._feed_meta.get(sym)
             if meta is None or meta[0] is not feed:  # made by session.ensure_feed / set_feed
-                seed = session.seed * 1_000_003 + session.catalog.symbols.index(sym)
-                meta = self._feed_meta[sym] = (feed, seed, session.start_ms)
+                seed, start = session.feed_origin.get(
+                    sym, (session.seed * 1_000_003 + session.catalog.symbols.index(sym), session.start_ms))
+                meta = self._feed_meta[sym] = (feed, seed, start)
             spec_obj = session.spec_for(sym)
             cached = self._spec_json.get(id(spec_obj))
             if cached is None or cached[0] is not spec_obj:  # FeedSpec is frozen: its JSON never changes
