@@ -99,7 +99,7 @@ class Instrument(BaseModel):
         if self.kind == "inverse":
             return ("contracts", "usd")
         if self.kind == "linear":
-            return ("contracts", "coin")
+            return ("contracts", "coin", "usd")
         return ("contracts",)
 
     # ---- prices --------------------------------------------------------------------------
@@ -173,6 +173,10 @@ class Instrument(BaseModel):
             return amount / -self.multiplier * MINOR_PER_MAJOR["XBT"]
         if unit == "coin" and self.kind == "linear" and self.underlying_to_position_multiplier:
             return amount * self.underlying_to_position_multiplier
+        if unit == "usd" and self.kind == "linear" and self.underlying_to_position_multiplier:
+            if not price > 0:
+                raise InputError("a size in USD needs a positive price")
+            return amount / price * self.underlying_to_position_multiplier  # USDT counted as USD
         raise InputError(f"{self.symbol} sizes cannot be given in {unit}; use one of {', '.join(self.qty_units)}")
 
     def coin_from_contracts(self, qty: float) -> float | None:

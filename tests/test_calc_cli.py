@@ -90,3 +90,12 @@ def test_installed_style_invocation_subprocess():
     assert r.returncode == 0 and json.loads(r.stdout)["cost"] == 0.020315
     r = subprocess.run([sys.executable, "-m", "ui.cli", "calc", "--symbol", "XBTUSD"], capture_output=True, text=True)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_linear_size_in_usd_and_coin_agree(capsys):
+    usd = calc(capsys, "--symbol", "XBTUSDT", "--side", "buy", "--qty", "5000", "--qty-unit", "usd", "--entry", "50000",
+               "--leverage", "10")
+    coin = calc(capsys, "--symbol", "XBTUSDT", "--side", "buy", "--qty", "0.1", "--qty-unit", "coin", "--entry",
+                "50000", "--leverage", "10")
+    assert usd["qty"] == coin["qty"] == 100_000  # 0.1 XBT at 1e-6 XBT a contract
+    assert usd["order_value"] == 5000.0
