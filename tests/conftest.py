@@ -1,0 +1,45 @@
+"""Shared test set-up: Qt runs offscreen, and window layouts go to a throw-away settings folder."""
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+
+import pytest  # noqa: E402
+
+_SETTINGS_DIR = tempfile.mkdtemp(prefix="lt-qsettings-")
+
+
+def _isolate_qsettings() -> None:
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:  # headless-only environments never build a window
+        return
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, _SETTINGS_DIR)
+
+
+_isolate_qsettings()
+
+
+@pytest.fixture
+def session():
+    """A fresh in-memory practice session: 1 XBT and 10,000 USDT at 2024-03-01T00:00Z."""
+    from ui.main_window import fresh_session
+
+    return fresh_session()
+
+
+@pytest.fixture
+def window(qtbot, session):
+    """The whole terminal window on an unsaved session, paused, registered with qtbot."""
+    from ui.main_window import build_window
+
+    win = build_window(session)
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    return win

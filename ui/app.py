@@ -1,0 +1,66 @@
+"""``leverage-terminal`` (no sub-command): the desktop app on the stored practice account."""
+from __future__ import annotations
+
+import ctypes.util
+import os
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+XCB_LIBS = {"xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-keysyms": "libxcb-keysyms1"}
+ICON = Path(__file__).resolve().parent.parent / "resources" / "icons" / "app.svg"
+
+
+def missing_xcb() -> list[str]:
+    """Debian package names of the X11 libraries Qt's xcb plugin needs and cannot find."""
+    if not sys.platform.startswith("linux"):
+        return []
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith("xcb"):
+        return []
+    if not platform and os.environ.get("WAYLAND_DISPLAY") and not os.environ.get("DISPLAY"):
+        return []
+    return [pkg for lib, pkg in XCB_LIBS.items() if ctypes.util.find_library(lib) is None]
+
+
+def install_excepthook() -> None:
+    """Show uncaught exceptions in a dialog (and on stderr) instead of dying silently."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        text = "".join(traceback.format_exception(kind, exc, tb))
+        sys.stderr.write(text)
+        if isinstance(exc, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        app = QApplication.instance()
+        if app is None or app.platformName() in ("offscreen", "minimal"):
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, "Leverage Terminal — unexpected error",
+                          f"{kind.__name__}: {exc}\n\nThe terminal keeps running; the account is saved every frame.")
+        box.setDetailedText(text)
+        box.exec()
+
+    sys.excepthook = hook
+
+
+def run_gui(data_dir: Path) -> int:
+    missing = missing_xcb()
+    if missing:
+        pkgs = " ".join(missing)
+        sys.stderr.write(f"leverage-terminal: Qt needs {pkgs} to open a window on X11: "
+                         f"sudo apt-get install {pkgs}\n")
+        return 1
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from ui.main_window import build_main_window, ensure_app
+
+    app = ensure_app()
+    app.setWindowIcon(QIcon(str(ICON)))
+    install_excepthook()
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    win = build_main_window(Path(data_dir))
+    win.show()
+    return int(QApplication.exec())
