@@ -273,7 +273,7 @@ def play_into_store(script, base_dir: Path, data_dir: Path) -> dict:  # type: ig
     Afterwards the script's feed becomes the account's price source for its symbol, at the script's end."""
     from terminal.feeds import make_feed
     from terminal.feeds.base import UNBOUNDED_MS
-    from terminal.money import MINOR_PER_MAJOR, to_minor
+    from terminal.money import to_minor
     from terminal.runner import run_script
     from terminal.session import TradingSession
     from terminal.store import PRICE_TAIL_TICKS, AccountStore
@@ -285,7 +285,7 @@ def play_into_store(script, base_dir: Path, data_dir: Path) -> dict:  # type: ig
         else:
             wallets = {cur: to_minor(cur, amount) for cur, amount in script.account.items()}
             session = TradingSession.new(seed=script.seed, start_ms=script.start_ms, wallets_minor=wallets)
-        report = run_script(script, base_dir=base_dir, exchange=session.exchange)
+        report = run_script(script, base_dir=base_dir, exchange=session.exchange, history=session.history)
         ex = session.exchange
         symbol = script.feed.symbol or "XBTUSD"
         feed = make_feed(script.feed, ex.catalog[symbol], seed=script.seed, start_ms=script.start_ms)
@@ -299,13 +299,6 @@ def play_into_store(script, base_dir: Path, data_dir: Path) -> dict:  # type: ig
         session._record_prices(symbol, tail)
         store._feed_meta[symbol] = (feed, script.seed, script.start_ms)
         session.feed_origin[symbol] = (script.seed, script.start_ms)
-        for row in report["equity"]:
-            buf = session.history.equity
-            from terminal.history import RingBuffer
-
-            b = buf.get(row["currency"]) or buf.setdefault(row["currency"], RingBuffer(session.history.capacity, 3))
-            mpm = MINOR_PER_MAJOR[row["currency"]]
-            b.append((row["time_ms"], row["margin_balance_minor"] / mpm, row["wallet_balance_minor"] / mpm))
         session.history.sample(ex)
         session._next_sample = ex.now_ms + 1000
         store.record(session, ex.drain_events())

@@ -13,7 +13,8 @@ from typing import Any
 from terminal.engine import EngineConfig, Exchange
 from terminal.errors import InputError
 from terminal.feeds import make_feed
-from terminal.history import AccountHistory
+from terminal.feeds.base import Feed
+from terminal.history import AccountHistory, RingBuffer
 from terminal.instruments import Catalog, default_catalog
 from terminal.money import to_minor
 from terminal.orders import OrderRequest
@@ -27,6 +28,14 @@ READ_CHUNK = 1 << 16
 
 def iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def session_window(script: Script, feed: Feed) -> tuple[int, int]:
+    """(start, end) in epoch ms: the script's start, except that replayed history keeps its own dates."""
+    start_ms = int(script.start.timestamp() * 1000)
+    if script.feed.kind in ("trades", "bars") and not script.feed.rebase:
+        start_ms = feed.start_ms
+    return start_ms, start_ms + int(round(script.duration_s * 1000))
 
 
 def apply_step(ex: Exchange, step: Step, default_symbol: str) -> tuple[bool, str | None]:
@@ -89,20 +98,21 @@ def apply_step(ex: Exchange, step: Step, default_symbol: str) -> tuple[bool, str
 
 
 def run_script(script: Script, *, base_dir: Path | None = None, catalog: Catalog | None = None,
-               exchange: Exchange | None = None) -> dict[str, Any]:
+               exchange: Exchange | None = None, history: AccountHistory | None = None) -> dict[str, Any]:
+    """Play ``script`` (into ``exchange`` if given) and return the report; the equity and liquidation
+    samples are also appended to ``history`` when given (the stored account's chart history)."""
     catalog = catalog or default_catalog()
     start_ms = int(script.start.timestamp() * 1000)
     symbol = script.feed.symbol or "XBTUSD"
     inst = catalog[symbol]
     feed = make_feed(script.feed, inst, seed=script.seed, start_ms=start_ms)
-    if script.feed.kind in ("trades", "bars") and not script.feed.rebase:
-        start_ms = feed.start_ms  # replayed history keeps its own dates
-    end_ms = start_ms + int(round(script.duration_s * 1000))
+    start_ms, end_ms = session_window(script, feed)
     ex = exchange or Exchange(catalog, EngineConfig(), now_ms=start_ms)
     if exchange is None:
         for cur, amount in sorted(script.account.items()):
             if amount:
                 ex.deposit(cur, to_minor(cur, amount))
+    history_out = history
     history = AccountHistory(capacity=MAX_EQUITY_SAMPLES + 10)
     sample_ms = max(1000, -(-(end_ms - start_ms) // MAX_EQUITY_SAMPLES))
     steps = sorted(enumerate(script.steps), key=lambda p: (p[1].at_s, p[0]))
@@ -138,6 +148,12 @@ def run_script(script: Script, *, base_dir: Path | None = None, catalog: Catalog
         ex.drain_events()
         if t >= end_ms:
             break
+    if history_out is not None:
+        for target, source in ((history_out.equity, history.equity), (history_out.liquidation, history.liquidation)):
+            for key, buf in source.items():
+                if key not in target:
+                    target[key] = RingBuffer(history_out.capacity, 3)
+                target[key].extend(buf.view())
     return build_report(ex, history, rejections, ticks, script, start_ms, end_ms, feed.describe())
 
 

@@ -124,7 +124,7 @@ class SessionBridge(QObject):
 
     def publish(self, ticks: int = 0) -> Frame:
         events = self.session.exchange.drain_events()
-        if self.store is not None and events:
+        if self.store is not None:  # every frame: the clock and feed positions are state too (cheap when idle)
             try:
                 self.store.record(self.session, events)
             except Exception as exc:  # a failing disk must not stop the market; say so once

@@ -229,7 +229,9 @@ class MainWindow(QMainWindow):
         if self.store is not None:
             try:
                 self.bridge.publish()
-                self.store.close()
+                if self.store is not None:  # publish drops the store if the disk failed
+                    self.store.record(self.bridge.session, [])
+                    self.store.close()
             finally:
                 self.store = None
                 self.bridge.store = None
@@ -254,10 +256,25 @@ def open_store(data_dir: Path) -> tuple[Any, TradingSession, str | None]:
     store = None
     try:
         store = AccountStore.open(Path(data_dir))
-        return store, store.load_session(), None
+        session = store.load_session()
+        note = "; ".join(getattr(store, "warnings", []) or []) or None
+        return store, session, note
     except StoreError as exc:
         if store is not None:
             store.close()
+        if getattr(exc, "kind", "") == "corrupt" and not offscreen():
+            ask = QMessageBox.question(
+                None, "Practice account",
+                f"{exc}\n\nKeep a copy of the damaged file and start this account afresh?")
+            if ask == QMessageBox.StandardButton.Yes:
+                try:
+                    from terminal.store import active_account
+
+                    kept = AccountStore.quarantine(Path(data_dir), active_account(Path(data_dir)))
+                    store = AccountStore.open(Path(data_dir))
+                    return store, store.load_session(), f"Started afresh; the damaged file is kept as {kept}"
+                except StoreError as again:
+                    exc = again
         if not offscreen():
             QMessageBox.warning(None, "Practice account", f"{exc}\n\nThis session will not be saved.")
         return None, fresh_session(), f"Not saved: {exc}"

@@ -18,18 +18,21 @@ def play_session(script_path: Path):  # type: ignore[no-untyped-def]
     from terminal.feeds import make_feed
     from terminal.history import RingBuffer
     from terminal.money import to_minor
-    from terminal.runner import apply_step
+    from terminal.runner import apply_step, session_window
     from terminal.script import load_script
     from terminal.session import PRICE_HISTORY, TradingSession
 
     script = load_script(script_path)
-    start, end = script.start_ms, script.end_ms
+    symbol = script.feed.resolved_symbol()
+    from terminal.instruments import default_catalog
+
+    feed = make_feed(script.feed, default_catalog()[symbol], seed=script.seed, start_ms=script.start_ms)
+    start, end = session_window(script, feed)
     wallets = {cur: to_minor(cur, amount) for cur, amount in script.account.items()}
     session = TradingSession.new(seed=script.seed, start_ms=start, wallets_minor=wallets)
-    symbol = script.feed.resolved_symbol()
-    inst = session.catalog[symbol]
     session.feed_specs[symbol] = script.feed.model_copy(update={"symbol": symbol})
-    session.feeds[symbol] = make_feed(script.feed, inst, seed=script.seed, start_ms=start)
+    session.feeds[symbol] = feed
+    session.feed_origin[symbol] = (script.seed, script.start_ms)
     session.prices[symbol] = RingBuffer(PRICE_HISTORY, 4)
     steps = sorted(enumerate(script.steps), key=lambda p: (p[1].at_s, p[0]))
     times = [start + int(round(s.at_s * 1000)) for _, s in steps]
