@@ -45,7 +45,17 @@ def install_excepthook() -> None:
     sys.excepthook = hook
 
 
+def no_display() -> bool:
+    """On Linux with no X11 or Wayland display and no platform chosen, Qt would abort."""
+    return (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run_gui(data_dir: Path) -> int:
+    if no_display():
+        sys.stderr.write("leverage-terminal: no display to open a window on (DISPLAY is not set); run it in a "
+                         "desktop session, under xvfb-run, or render a screenshot with `leverage-terminal shot`\n")
+        return 1
     missing = missing_xcb()
     if missing:
         pkgs = " ".join(missing)
