@@ -231,24 +231,11 @@ def _current(path: Path, version: int) -> bool:
 def account_views(ex) -> dict:  # type: ignore[no-untyped-def]
     """wallets / positions / open_orders / ledger of an exchange, as plain JSON-able dicts."""
     from terminal.runner import iso
-    from terminal.snapshot import take_snapshot
+    from terminal.snapshot import positions_json, take_snapshot, wallets_json
 
     snap = take_snapshot(ex)
-    wallets = {
-        cur: {"wallet_balance_minor": w.wallet_balance_minor, "margin_balance_minor": w.margin_balance_minor,
-              "available_balance_minor": w.available_balance_minor, "unrealised_pnl_minor": w.unrealised_pnl_minor,
-              "position_margin_minor": w.position_margin_minor, "order_margin_minor": w.order_margin_minor}
-        for cur, w in snap.wallets.items()
-    }
-    positions = [
-        {"symbol": p.symbol, "size": p.size, "side": "long" if p.size > 0 else "short",
-         "entry_price": round(p.entry_price, 8), "mark_price": p.mark_price, "leverage": p.leverage,
-         "margin_mode": p.margin_mode, "liquidation_price": p.liquidation_price,
-         "bankruptcy_price": p.bankruptcy_price, "position_margin_minor": p.position_margin_minor,
-         "unrealised_pnl_minor": p.unrealised_pnl_minor, "realised_pnl_minor": p.realised_pnl_minor,
-         "currency": p.currency}
-        for p in snap.positions
-    ]
+    wallets = wallets_json(snap)
+    positions = positions_json(snap)
     ledger = [{"time": iso(r.time), "time_ms": r.time, "kind": r.kind, "currency": r.currency,
                "amount_minor": r.amount_minor, "symbol": r.symbol, "ref": r.ref, "text": r.text} for r in ex.ledger]
     return {"time": iso(ex.now_ms), "time_ms": ex.now_ms, "wallets": wallets, "positions": positions,

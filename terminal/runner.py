@@ -19,7 +19,7 @@ from terminal.instruments import Catalog, default_catalog
 from terminal.money import to_minor
 from terminal.orders import OrderRequest
 from terminal.script import Script, Step, load_script
-from terminal.snapshot import take_snapshot
+from terminal.snapshot import positions_json, take_snapshot, wallets_json
 
 REPORT_KEYS = ("fills", "rejections", "liquidations", "funding", "ledger", "equity", "final", "stats")
 MAX_EQUITY_SAMPLES = 2000
@@ -175,22 +175,8 @@ def build_report(ex: Exchange, history: AccountHistory, rejections: list[dict[st
         for tt, mb, wb in buf.view():
             equity.append({"time": iso(int(tt)), "time_ms": int(tt), "currency": cur,
                            "margin_balance_minor": int(round(mb * mpm)), "wallet_balance_minor": int(round(wb * mpm))})
-    wallets = {
-        cur: {
-            "wallet_balance_minor": w.wallet_balance_minor, "margin_balance_minor": w.margin_balance_minor,
-            "available_balance_minor": w.available_balance_minor, "unrealised_pnl_minor": w.unrealised_pnl_minor,
-            "position_margin_minor": w.position_margin_minor, "order_margin_minor": w.order_margin_minor,
-        }
-        for cur, w in snap.wallets.items()
-    }
-    positions = [
-        {"symbol": p.symbol, "size": p.size, "side": "long" if p.size > 0 else "short",
-         "entry_price": round(p.entry_price, 8), "mark_price": p.mark_price, "leverage": p.leverage,
-         "margin_mode": p.margin_mode, "liquidation_price": p.liquidation_price,
-         "bankruptcy_price": p.bankruptcy_price, "position_margin_minor": p.position_margin_minor,
-         "unrealised_pnl_minor": p.unrealised_pnl_minor, "currency": p.currency}
-        for p in snap.positions
-    ]
+    wallets = wallets_json(snap)
+    positions = positions_json(snap)
     fills = [_timed(f.to_dict()) for f in ex.fills]
     return {
         "fills": fills,

@@ -167,6 +167,29 @@ def take_snapshot(ex: "Exchange") -> Snapshot:
     return Snapshot(ex.now_ms, wallets, positions, orders, markets, dict(ex.insurance_fund))
 
 
+def wallets_json(snap: Snapshot) -> dict[str, dict[str, int]]:
+    """Per currency, the account panel's figures in minor units (reports and ``account`` print these)."""
+    return {
+        cur: {"wallet_balance_minor": w.wallet_balance_minor, "margin_balance_minor": w.margin_balance_minor,
+              "available_balance_minor": w.available_balance_minor, "unrealised_pnl_minor": w.unrealised_pnl_minor,
+              "position_margin_minor": w.position_margin_minor, "order_margin_minor": w.order_margin_minor}
+        for cur, w in snap.wallets.items()
+    }
+
+
+def positions_json(snap: Snapshot) -> list[dict[str, object]]:
+    """Open positions with entry, size, leverage, margin mode, liquidation and bankruptcy price."""
+    return [
+        {"symbol": p.symbol, "size": p.size, "side": "long" if p.size > 0 else "short",
+         "entry_price": round(p.entry_price, 8), "mark_price": p.mark_price, "leverage": p.leverage,
+         "margin_mode": p.margin_mode, "liquidation_price": p.liquidation_price,
+         "bankruptcy_price": p.bankruptcy_price, "position_margin_minor": p.position_margin_minor,
+         "unrealised_pnl_minor": p.unrealised_pnl_minor, "realised_pnl_minor": p.realised_pnl_minor,
+         "currency": p.currency}
+        for p in snap.positions
+    ]
+
+
 def _trail_stop(o: object) -> float | None:
     from terminal.orders import OrderType
 
