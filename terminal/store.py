@@ -376,6 +376,7 @@ class AccountStore:
                     ex.deposit(cur, amount)
             session = TradingSession(ex, seed=old.seed, start_ms=old.start_ms, feed_specs=old.feed_specs)
             session.feeds, session.prices = old.feeds, old.prices
+            session.feed_origin = dict(old.feed_origin)
             session.ticks, session._next_sample = old.ticks, old._next_sample
         self._write_all(session)
         return session
