@@ -2,7 +2,8 @@
 
 Cases (the engine issue's targets on a 2-core machine):
   quiet   one open position and 3 resting orders, few fills          target ≥ 2,000,000 ticks/s
-  busy    ~3 % of ticks fill (orders re-placed around the market)   target ≥ 1,000,000 ticks/s
+  maker   ~3 % of ticks fill: quotes re-placed / amended around the market  target ≥ 1,000,000 ticks/s
+  taker   ~3 % of ticks fill: a market order every 33 ticks                 target ≥ 1,000,000 ticks/s
   run     end to end through `leverage-terminal run` (feed + engine + report), 1,000,000 ticks
 Memory: peak traced allocation for 1M and 4M ticks (flat means it does not grow with ticks).
 
@@ -92,6 +93,21 @@ def busy(batches, chunk: int = 64) -> tuple[float, int]:
     return time.perf_counter() - t, len(ex.fills)
 
 
+def taker(batches, every: int = 33) -> tuple[float, int]:
+    """A taker: every 33 ticks it sends a market order (alternating buy and sell), so ~3 % of ticks fill."""
+    ex = new_exchange()
+    ex.step("XBTUSD", batches[0].slice(0, 1))
+    ex.set_leverage("XBTUSD", 10)
+    side = "buy"
+    t = time.perf_counter()
+    for b in batches:
+        for s in range(0, len(b), every):
+            ex.step("XBTUSD", b.slice(s, s + every))
+            ex.place_order({"symbol": "XBTUSD", "side": side, "qty": 100, "type": "market"})
+            side = "sell" if side == "buy" else "buy"
+    return time.perf_counter() - t, len(ex.fills)
+
+
 SCRIPT = """
 seed = 3
 start = "2024-03-01T00:00:00Z"
@@ -164,7 +180,9 @@ def main() -> None:
     _, fills_q = quiet(batches)
     print(f"engine, 1 position + 3 resting orders  : {n / best_q:>12,.0f} ticks/s  ({fills_q} fills)")
     best_b, fills_b = min(busy(batches) for _ in range(2))
-    print(f"engine, {100 * fills_b / n:.1f} % of ticks filling        : {n / best_b:>12,.0f} ticks/s  ({fills_b:,} fills)")
+    print(f"engine, {100 * fills_b / n:.1f} % of ticks filling (maker)  : {n / best_b:>12,.0f} ticks/s  ({fills_b:,} fills)")
+    best_t, fills_t = min(taker(batches) for _ in range(2))
+    print(f"engine, {100 * fills_t / n:.1f} % of ticks filling (taker)  : {n / best_t:>12,.0f} ticks/s  ({fills_t:,} fills)")
     e2e = min(end_to_end(n) for _ in range(2))
     print(f"run end to end (feed + engine + report): {n / e2e:>12,.0f} ticks/s")
     m1, m4 = peak_memory(n), peak_memory(4 * n)

@@ -85,8 +85,10 @@ class OrderActions:
         return max(0, qty - offset)
 
     def _check_risk_step(self: "Exchange", inst: Instrument, extra_qty: int, price: float, leverage: float) -> None:
+        if not inst.risk_limit or not inst.risk_step:
+            return
         pos = self.positions.get(inst.symbol)
-        gross = inst.value_minor(abs(pos.qty) if pos else 0, price) + inst.value_minor(extra_qty, price)
+        gross = inst.value_minor((abs(pos.qty) if pos else 0) + extra_qty, price)
         allowed = inst.max_leverage_at(gross)
         if leverage > allowed + 1e-9:
             raise Rejected(
@@ -105,12 +107,16 @@ class OrderActions:
 
     # ---------------------------------------------------------------- orders
     def place_order(self: "Exchange", req: OrderRequest | dict[str, Any]) -> Ack:
-        detail = req.model_dump(mode="json") if isinstance(req, OrderRequest) else dict(req)
+        raw = req
+
+        def detail() -> dict[str, Any]:  # only a rejection needs it
+            return raw.model_dump(mode="json") if isinstance(raw, OrderRequest) else dict(raw)
+
         try:
             if not isinstance(req, OrderRequest):
                 req = OrderRequest.model_validate(req)
         except ValidationError as exc:
-            return self._reject("order", detail, request_error(exc))
+            return self._reject("order", detail(), request_error(exc))
         try:
             check_request(self, req)
             inst = self.catalog[req.symbol]
@@ -134,7 +140,7 @@ class OrderActions:
                 if need > have:
                     raise insufficient(cur, need, max(have, 0))
         except Rejected as exc:
-            return self._reject("order", detail, str(exc))
+            return self._reject("order", detail(), str(exc))
         self.next_order_id += 1
         if order.type.is_conditional:
             order.apply(OrderEvent.ACCEPT_CONDITIONAL, self.now_ms)

@@ -19,20 +19,25 @@ class OrderType(str, Enum):
 
     @property
     def is_conditional(self) -> bool:
-        return self not in (OrderType.MARKET, OrderType.LIMIT)
+        return self in _CONDITIONAL
 
     @property
     def has_limit_price(self) -> bool:
-        return self in (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.TAKE_PROFIT_LIMIT)
+        return self in _LIMIT_PRICED
 
     @property
     def is_if_touched(self) -> bool:
-        return self in (OrderType.TAKE_PROFIT_MARKET, OrderType.TAKE_PROFIT_LIMIT)
+        return self in _IF_TOUCHED
 
     @property
     def label(self) -> str:
         return ORDER_TYPE_LABELS[self]
 
+
+_CONDITIONAL = frozenset({OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TAKE_PROFIT_MARKET,
+                          OrderType.TAKE_PROFIT_LIMIT, OrderType.TRAILING_STOP})
+_LIMIT_PRICED = frozenset({OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.TAKE_PROFIT_LIMIT})
+_IF_TOUCHED = frozenset({OrderType.TAKE_PROFIT_MARKET, OrderType.TAKE_PROFIT_LIMIT})
 
 ORDER_TYPE_LABELS = {
     OrderType.MARKET: "Market",

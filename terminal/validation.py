@@ -26,7 +26,8 @@ def fmt_qty(q: float) -> str:
 def best_prices(inst: Instrument, last: float, spread_ticks: int) -> tuple[float, float]:
     """(best bid, best ask) of the simulated book around the last trade."""
     half = spread_ticks * inst.tick_size
-    return inst.round_price(last - half), inst.round_price(last + half)
+    d = inst.tick_decimals
+    return round(last - half, d), round(last + half, d)  # last trades on the tick, so these are on it too
 
 
 def check_size(inst: Instrument, qty: int) -> None:
