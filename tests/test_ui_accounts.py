@@ -6,7 +6,6 @@ from PySide6.QtWidgets import QLabel
 from terminal.orders import OrderRequest
 from terminal.store import list_accounts
 from ui import create_main_window
-from ui.accounts_menu import AccountActions
 
 
 def wallet_text(win) -> str:
@@ -16,7 +15,7 @@ def wallet_text(win) -> str:
 def test_create_switch_reset_delete(qtbot, tmp_path):
     win = create_main_window(tmp_path)
     qtbot.addWidget(win)
-    acts = AccountActions(win)
+    acts = win.accounts
     assert win.store is not None and win.store.name == "practice"
     assert wallet_text(win).startswith("1.0000")
     acts.create("trainee-1", {"XBT": 50_000_000, "USDT": 0})
@@ -46,7 +45,7 @@ def test_reset_after_liquidation_option(qtbot, tmp_path):
 
     win = create_main_window(tmp_path)
     qtbot.addWidget(win)
-    acts = AccountActions(win)
+    acts = win.accounts
     acts.set_reset_after_liquidation(True)
     bridge = win.bridge
     bridge.set_source(FeedSpec(kind="scenario", name="flash-crash", symbol="XBTUSD", price=50_000))

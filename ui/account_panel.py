@@ -33,6 +33,7 @@ class AccountPanel(QWidget):
         grid.setVerticalSpacing(2)
         self.values: dict[str, QLabel] = {}
         self._last: WalletView | None = None
+        self._pnl_colour = ""
         for col, (name, title, _) in enumerate(FIELDS):
             cap = QLabel(title)
             cap.setProperty("role", "caption")
@@ -73,13 +74,19 @@ class AccountPanel(QWidget):
             lab = self.values[name]
             lab.setText(fmt.money(w.currency, minor, sign=name == "unrealisedPnl"))
             if name == "unrealisedPnl":
-                lab.setStyleSheet(f"color: {theme.sign_colour(minor)}")
+                colour = theme.sign_colour(minor)
+                if colour != self._pnl_colour:  # a style sheet set re-polishes the label: only when it changes
+                    self._pnl_colour = colour
+                    lab.setStyleSheet(f"color: {colour}")
         self._set_ratio(w.margin_ratio)
 
     def _set_ratio(self, ratio: float) -> None:
-        self.ratio.setValue(int(round(ratio * 1000)))
-        self.ratio.setFormat(f"{ratio * 100:.1f} %")
+        value = round(ratio * 1000)
         level = ratio_level(ratio)
+        if value == self.ratio.value() and level == self.ratio.property("level"):
+            return  # the gauge shows 0.1 % steps: most frames leave it alone
+        self.ratio.setValue(value)
+        self.ratio.setFormat(f"{ratio * 100:.1f} %")
         if self.ratio.property("level") != level:
             self.ratio.setProperty("level", level)
             self.ratio.style().unpolish(self.ratio)

@@ -3,7 +3,8 @@
 Per frame: ``clock.advance`` → ``session.advance(until, budget, primary=symbol)`` → drain events →
 ``store.record`` (if a store is attached) → ONE ``frame`` signal carrying the snapshot. User actions go
 through :meth:`act`, which runs the action and publishes a frame at once, so every change reaches the screen
-by the same path.
+by the same path. Frames from the running clock carry ``live=True``: the charts may spread their repaints
+over two of those (each chart at 30 Hz), never over a user action's frame.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class Frame:
     snapshot: Snapshot
     events: list[tuple[str, object]] = field(default_factory=list)
     ticks: int = 0
+    live: bool = False  # published by the running clock (``tick``), not by a user action, step or rebind
 
 
 class SessionBridge(QObject):
@@ -113,16 +115,16 @@ class SessionBridge(QObject):
         dt = now - self._wall if wall_dt_s is None else wall_dt_s
         self._wall = now
         budget = self.clock.ticks_budget()
-        return self._advance(self.clock.advance(dt), budget)
+        return self._advance(self.clock.advance(dt), budget, live=True)
 
-    def _advance(self, until: int, budget: int) -> Frame:
+    def _advance(self, until: int, budget: int, live: bool = False) -> Frame:
         n = self.session.advance(until, budget, primary=self.symbol)
         batch = self.session.last_batches.get(self.symbol)
         if batch is not None and len(batch):
             self.clock.observe(int(batch.t_ms[-1]))
-        return self.publish(n)
+        return self.publish(n, live)
 
-    def publish(self, ticks: int = 0) -> Frame:
+    def publish(self, ticks: int = 0, live: bool = False) -> Frame:
         events = self.session.exchange.drain_events()
         if self.store is not None:  # every frame: the clock and feed positions are state too (cheap when idle)
             try:
@@ -130,7 +132,7 @@ class SessionBridge(QObject):
             except Exception as exc:  # a failing disk must not stop the market; say so once
                 self.store = None
                 self.storeError.emit(f"Not saved: {exc}")
-        frame = Frame(take_snapshot(self.session.exchange), events, ticks)
+        frame = Frame(take_snapshot(self.session.exchange), events, ticks, live)
         self.last = frame
         self.frame.emit(frame)
         return frame

@@ -1,7 +1,9 @@
 """Price, equity and liquidation charts on one simulated UTC time axis (x-linked, follow mode).
 
-Persistent curves are fed once per frame with the slice of each ring buffer that covers the visible window
-(plus one window either side), so a 1,000,000-point history costs no more per frame than the window shown.
+Persistent curves are fed once per frame with the slice of each ring buffer that covers the visible window,
+peak-decimated in numpy to ≤ 2 points per pixel, so a 1,000,000-point history costs no more per frame than the
+window shown. Per frame the view ranges are settled before Qt paints (one paint per chart, not two), the y range
+is sticky (refitted only when the data leaves it), and the follow-mode x range moves in whole pixels.
 """
 from __future__ import annotations
 
@@ -9,19 +11,33 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QSplitter, QWidget
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGraphicsItem, QSplitter, QWidget
 
 from terminal.orders import OrderType
 from ui import format as fmt
 from ui import theme
 from ui.bridge import Frame, SessionBridge
-from ui.chart_items import LineSpec, Markers, PriceLines, live_curve, peak_decimate, ring_slice
+from ui.chart_items import (
+    EdgeLabels,
+    LineSpec,
+    Markers,
+    PeakBins,
+    PriceLines,
+    TimeAxis,
+    TimeGrid,
+    live_curve,
+    sticky_range,
+    time_step,
+)
 
 WINDOW_S = 30 * 60  # follow mode shows the last 30 minutes of simulated time
 AXIS_W = 78
-LIQ_NEAR = 0.2  # lines further than 20 % from the price do not stretch the price chart's y range
+POS_NEAR = 0.35  # entry / liquidation lines within 35 % of the last price stretch the y range; beyond: an edge label
+ORDER_NEAR = 0.2  # order and stop lines stretch it within 20 %
+EDGE_KEYS = {"liq": "Liq", "entry": "Entry"}  # lines that get an edge label when outside the y range
+ALL = ("price", "equity", "liquidation")
+STAGGER = (("price",), ("equity", "liquidation"))  # live frames alternate: each chart repaints at 30 Hz
 
 
 class ValueAxis(pg.AxisItem):
@@ -43,24 +59,28 @@ def _title(title: str, series: list[tuple[str, str]]) -> str:
 
 
 def _plot(name: str, title: str, show_time: bool) -> pg.PlotWidget:
-    w = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0), "right": ValueAxis("right")})
+    w = pg.PlotWidget(axisItems={"bottom": TimeAxis(), "right": ValueAxis("right")})
     w.setObjectName(name)
     p = w.getPlotItem()
-    p.showGrid(x=True, y=False, alpha=0.12)  # a y grid drawn by pyqtgraph costs ~4 ms per paint
-    p.hideAxis("left")
+    for side in ("left", "right", "top", "bottom"):
+        # else every range change re-sets the (unused) axis label's HTML and re-sizes the axis: layout per frame
+        p.getAxis(side).enableAutoSIPrefix(False)
+    p.hideAxis("left")  # no pyqtgraph grid: a y grid cost ~4 ms per paint, the x grid a re-tick per frame (TimeGrid)
     p.showAxis("right")
     p.getAxis("right").setWidth(AXIS_W)
     p.getAxis("right").setStyle(tickFont=theme.mono_font(-1))
     p.getAxis("bottom").setStyle(tickFont=theme.mono_font(-1))
     if not show_time:
-        p.getAxis("bottom").setStyle(showValues=False)
-        p.getAxis("bottom").setHeight(4)
+        p.hideAxis("bottom")
     p.setMenuEnabled(False)
     p.hideButtons()
     p.setTitle(title, justify="left")
     p.titleLabel.setMaximumHeight(18)
     p.layout.setRowFixedHeight(0, 18)
     p.vb.disableAutoRange()  # ranges are set from the numpy slices each frame (no autoRange scans)
+    # the value axis and the title change rarely: repaint them from a pixmap, not by replaying their text
+    for item in (p.getAxis("right"), p.titleLabel):
+        item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     return w
 
 
@@ -91,11 +111,16 @@ class ChartsPanel(QSplitter):
         self.liq_mark_curve = live_curve(lp, theme.MARK, "Mark")
         self.markers = Markers(pp)
         self.lines = PriceLines(pp, self._snap, self._fmt, self._drop)
+        self.edges = EdgeLabels(pp)
+        self.grids = {n: TimeGrid(p) for n, p in (("price", pp), ("equity", ep), ("liquidation", lp))}
         self._fed: dict[str, tuple[object, ...]] = {}
+        self._peaks: dict[str, PeakBins] = {}
         self._in_frame = False
+        self.stagger = True  # spread live frames' chart work over two frames (see update_frame)
+        self._turn = 0
         for p in (pp, ep, lp):
             p.vb.sigRangeChangedManually.connect(lambda *_: self.set_follow(False))
-        pp.vb.sigXRangeChanged.connect(self._panned)
+            p.vb.sigRangeChanged.connect(self._panned)
         self._titles()
         bridge.frame.connect(self.update_frame)
         bridge.symbolChanged.connect(lambda _s: self.reset())
@@ -116,8 +141,8 @@ class ChartsPanel(QSplitter):
         if on != self.follow:
             self.follow = on
             self.followChanged.emit(on)
-            if on and self.bridge.last is not None:
-                self.update_frame(self.bridge.last)
+            if on:
+                self._refresh()
 
     def _titles(self) -> None:
         inst = self.inst
@@ -133,15 +158,15 @@ class ChartsPanel(QSplitter):
 
     def _panned(self, *_: object) -> None:
         """While not following, a pan or zoom re-slices the buffers for the new window (also when paused)."""
-        if not self.follow and self.bridge.last is not None and not self._in_frame:
-            self.update_frame(self.bridge.last)
+        if not self.follow and not self._in_frame:
+            self._refresh()
 
     def reset(self) -> None:
         self._titles()
         self._fed.clear()
+        self._peaks.clear()
         self.lines.update({})
-        if self.bridge.last is not None:
-            self.update_frame(self.bridge.last)
+        self._refresh()
 
     def _drop(self, key: str, price: float) -> None:
         kind, _, oid = key.partition(":")
@@ -156,57 +181,139 @@ class ChartsPanel(QSplitter):
 
     # ---------------------------------------------------------------- per frame
     def update_frame(self, frame: Frame) -> None:
+        """Feed the charts for ``frame``. On the running clock's frames (``frame.live``) with ``stagger`` on, the
+        price chart and the equity + liquidation pair take turns, so each chart is fed and repainted at 30 Hz and
+        every frame carries about half the chart work; any other frame (a user action, a step, a pan) updates all."""
+        if frame.live and self.stagger:
+            self._turn ^= 1
+            which = STAGGER[self._turn]
+        else:
+            which = ALL
         self._in_frame = True
         try:
-            self._update(frame)
+            self._update(frame, which)
         finally:
             self._in_frame = False
 
-    def _update(self, frame: Frame) -> None:
-        s = self.bridge.session
-        sym = self.bridge.symbol
-        now_s = s.now_ms / 1000.0
+    def _refresh(self) -> None:
+        """Every chart from the last frame (a pan, follow switched on, a reset): never staggered."""
+        if self.bridge.last is not None:
+            self._in_frame = True
+            try:
+                self._update(self.bridge.last, ALL)
+            finally:
+                self._in_frame = False
+
+    def _window(self) -> tuple[float, float]:
+        """The x range (s): follow mode shows the last 30 minutes plus 4 % of room, moved in whole pixels."""
         vb = self.price.getPlotItem().vb
-        if self.follow:
-            first = s.prices.get(sym)
-            t_first = first.data[0, 0] / 1000 if first is not None and first.count and first.count <= first.capacity \
-                else now_s - WINDOW_S
-            x0 = max(now_s - WINDOW_S, min(t_first, now_s - 60))
-            x1 = now_s + max(10.0, (now_s - x0) * 0.04)
-        else:
+        if not self.follow:
             x0, x1 = vb.viewRange()[0]
+            return x0, x1
+        s, sym = self.bridge.session, self.bridge.symbol
+        now_s = s.now_ms / 1000.0
+        first = s.prices.get(sym)
+        t_first = first.data[0, 0] / 1000 if first is not None and first.count and first.count <= first.capacity \
+            else now_s - WINDOW_S
+        x0 = max(now_s - WINDOW_S, min(t_first, now_s - 60))
+        x1 = now_s + max(10.0, (now_s - x0) * 0.04)
+        span = x1 - x0
+        px = span / max(50.0, vb.width())  # at 1x most frames leave x (and the time axis) alone
+        x1 = math.ceil(x1 / px) * px
+        return x1 - span, x1
+
+    def _update(self, frame: Frame, which: tuple[str, ...] = ()) -> None:
+        s, sym = self.bridge.session, self.bridge.symbol
+        ex = s.exchange
+        x0, x1 = self._window()
         margin = (x1 - x0) * 1000 * 0.02
         t0, t1 = x0 * 1000 - margin, x1 * 1000 + margin
-        prices = self._feed("price", s.prices.get(sym), t0, t1, ((self.last_curve, 1), (self.mark_curve, 2)))
-        cur = self.inst.settle_currency
-        equity = self._feed("equity", s.history.equity.get(cur), t0, t1, ((self.margin_curve, 1), (self.wallet_curve, 2)))
-        liq = self._feed("liq", s.history.liquidation.get(sym), t0, t1, ((self.liq_curve, 1), (self.liq_mark_curve, 2)))
-        self.lines.update(self._line_specs(frame))
-        ex = s.exchange
-        self.markers.update(sym, ex.fills, ex.liquidations)
-        if self.follow:
-            vb.setXRange(x0, x1, padding=0)
-            self._fit_y(self.price, prices, x0 * 1000, self.lines.values(), self.inst.tick_size * 4)
-            self._fit_y(self.equity, equity, x0 * 1000, (), 1e-4)
-            self._fit_y(self.liquidation, liq, x0 * 1000, (), self.inst.tick_size * 4)
+        bins = max(200, int(self.price.getPlotItem().vb.width()))
+        tick4 = self.inst.tick_size * 4
+        for name in which or ALL:
+            plot = getattr(self, name)
+            if name == "price":
+                rows = self._feed(name, s.prices.get(sym), t0, t1, bins, ((self.last_curve, 1), (self.mark_curve, 2)))
+                self.lines.update(self._line_specs(frame))
+                self.markers.update(sym, ex.fills, ex.liquidations)
+                last = ex.markets[sym].last if sym in ex.markets else float("nan")
+                extra, pad = self._near_lines(last), tick4
+            elif name == "equity":
+                rows = self._feed(name, s.history.equity.get(self.inst.settle_currency), t0, t1, bins,
+                                  ((self.margin_curve, 1), (self.wallet_curve, 2)))
+                extra, pad = [], 1e-4
+            else:
+                rows = self._feed(name, s.history.liquidation.get(sym), t0, t1, bins,
+                                  ((self.liq_curve, 1), (self.liq_mark_curve, 2)))
+                extra, pad = [], tick4
+            if self.follow:
+                self._set_x(plot, x0, x1)
+                self._fit_y(plot, rows, x0 * 1000, extra, pad)
+            vb = plot.getPlotItem().vb
+            (gx0, gx1), (gy0, gy1) = vb.viewRange()
+            self.grids[name].update(gx0, gx1, gy0, gy1, time_step(gx1 - gx0, vb.width()))
+            if name == "price":
+                self._edge_labels()
+            vb.updateMatrix()  # settle the view transform now: left to paint time it re-dirties items, Qt paints twice
 
-    def _feed(self, key: str, buf, t0: float, t1: float, curves) -> np.ndarray | None:  # type: ignore[no-untyped-def]
-        """setData once per frame, and only when the buffer or the window moved."""
-        stamp = (id(buf), buf.count if buf is not None else -1, round(t0), round(t1))
+    def _set_x(self, plot: pg.PlotWidget, x0: float, x1: float) -> None:
+        """Move one chart's x range without dragging the linked charts along (they take their own turn)."""
+        vb = plot.getPlotItem().vb
+        if vb.viewRange()[0] == [x0, x1]:
+            return
+        others = [getattr(self, n).getPlotItem().vb for n in ALL if getattr(self, n) is not plot]
+        for o in others:
+            o.blockLink(True)
+        try:
+            vb.setXRange(x0, x1, padding=0)
+        finally:
+            for o in others:
+                o.blockLink(False)
+
+    def _near_lines(self, last: float) -> list[float]:
+        """Line prices that stretch the price chart's y range: position lines within 35 %, orders within 20 %."""
+        out = []
+        if not math.isfinite(last) or last <= 0:
+            return out
+        for key, v in self.lines.prices().items():
+            near = POS_NEAR if key in EDGE_KEYS else ORDER_NEAR
+            if math.isfinite(v) and abs(v - last) <= near * last:
+                out.append(v)
+        return out
+
+    def _edge_labels(self) -> None:
+        """Entry / liquidation lines outside the y range get a label pinned to the top or bottom edge."""
+        y0, y1 = self.price.getPlotItem().vb.viewRange()[1]
+        wanted: dict[str, tuple[str, str, str]] = {}
+        for key, name in EDGE_KEYS.items():
+            spec = self.lines.specs.get(key)
+            if spec is None or not math.isfinite(spec.price) or y0 <= spec.price <= y1:
+                continue
+            up = spec.price > y1
+            wanted[key] = (f"{name} {self._fmt(spec.price)} {'↑' if up else '↓'}", spec.colour, "top" if up else "bottom")
+        self.edges.update(wanted)
+
+    def edge_label(self, key: str) -> str | None:
+        """The text of the edge label shown for line ``key`` ("liq", "entry"), or None when the line is in view."""
+        return self.edges.shown().get(key)
+
+    def _feed(self, key: str, buf, t0: float, t1: float, bins: int, curves) -> np.ndarray | None:  # type: ignore[no-untyped-def]
+        """setData once per frame, and only when the buffer or the window moved. Returns the rows drawn
+        (peak-decimated: min and max of every bin are kept, so the y range computed from them is exact)."""
+        stamp = (id(buf), buf.count if buf is not None else -1, round(t0), round(t1), bins)
         if self._fed.get(key) == stamp:
             return self._fed.get(key + ":rows")  # type: ignore[return-value]
-        rows = ring_slice(buf, t0, t1) if buf is not None else np.empty((0, 3))
-        shown = peak_decimate(rows, max(200, self.price.width()))
+        shown = self._peaks.setdefault(key, PeakBins()).rows(buf, t0, t1, bins)
         x = shown[:, 0] / 1000.0
         for curve, col in curves:
             curve.setData(x, shown[:, col]) if len(shown) else curve.setData([], [])
         self._fed[key] = stamp
-        self._fed[key + ":rows"] = rows  # type: ignore[assignment]
-        return rows
+        self._fed[key + ":rows"] = shown  # type: ignore[assignment]
+        return shown
 
     @staticmethod
     def _fit_y(plot: pg.PlotWidget, rows: np.ndarray | None, t_from_ms: float, extra: object, min_pad: float) -> None:
-        """y range of the visible rows (numpy, no per-point Python), stretched to nearby lines."""
+        """Sticky y range of the visible rows (numpy, no per-point Python), stretched to nearby lines."""
         if rows is None or not len(rows):
             return
         k = int(np.searchsorted(rows[:, 0], t_from_ms))
@@ -215,12 +322,12 @@ class ChartsPanel(QSplitter):
         if not np.isfinite(vals).any():
             return
         lo, hi = float(np.nanmin(vals)), float(np.nanmax(vals))
-        mid = (lo + hi) / 2
         for v in extra:  # type: ignore[attr-defined]
-            if math.isfinite(v) and abs(v - mid) <= LIQ_NEAR * abs(mid):
-                lo, hi = min(lo, v), max(hi, v)
-        pad = max((hi - lo) * 0.08, min_pad)
-        plot.getPlotItem().vb.setYRange(lo - pad, hi + pad, padding=0)
+            lo, hi = min(lo, v), max(hi, v)
+        vb = plot.getPlotItem().vb
+        new = sticky_range(tuple(vb.viewRange()[1]), lo, hi, min_pad)  # type: ignore[arg-type]
+        if new is not None:
+            vb.setYRange(new[0], new[1], padding=0)
 
     def _line_specs(self, frame: Frame) -> dict[str, LineSpec]:
         inst, sym = self.inst, self.bridge.symbol

@@ -23,6 +23,8 @@ from ui.charts import ChartsPanel
 from ui.order_form import OrderForm
 from ui.sim_controls import SimToolbar
 from ui.tables import TablesPanel
+from ui.accounts_menu import AccountActions
+from ui.training import install_training
 
 START_MS = 1_709_251_200_000  # 2024-03-01T00:00:00Z
 WALLETS = {"XBT": 100_000_000, "USDT": 10_000_000_000}
@@ -83,9 +85,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.saved_label)
         self._menus()
         self._wire()
+        self.training = install_training(self)
         self._default_state = self.saveState(LAYOUT_VERSION)
         self.resize(1600, 1000)
         self._restore_layout()
+        self.training.after_layout()
         self.set_saved_note(status_note)
         self.bridge.publish()
 
@@ -121,6 +125,8 @@ class MainWindow(QMainWindow):
         reset = QAction("Reset account…", self)
         reset.triggered.connect(lambda: self.reset_account())
         account.addAction(reset)
+        self.accounts = AccountActions(self)
+        self.accounts.install(account)
 
     def _wire(self) -> None:
         b, t, ex = self.bridge, self.tables, lambda: self.bridge.session.exchange

@@ -6,14 +6,21 @@ an exchange refusal after a click shows its reason there too. Never a modal box.
 """
 from __future__ import annotations
 
-import copy
 import math
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
-    QPushButton, QVBoxLayout, QWidget,
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from terminal.instruments import Instrument
@@ -21,21 +28,16 @@ from terminal.money import to_minor
 from terminal.orders import ORDER_TYPE_LABELS, OrderRequest, OrderType
 from terminal.snapshot import PositionView
 from ui import format as fmt
+from ui import order_previews as previews
 from ui import theme
 from ui.bridge import Frame, SessionBridge
 from ui.leverage_control import LeverageControl, MarginAdjuster
+from ui.order_draft import Draft, read_draft
+from ui.order_readouts import Readouts
+from ui.order_tpsl import Brackets, TpSlSection, TpSlSpec
 
 FORM_TYPES = [t for t in OrderType if t != OrderType.TRAILING_STOP]
 UNIT_LABELS = {"contracts": "Cont", "usd": "USD"}
-
-
-@dataclass
-class Draft:
-    """A valid order as typed: contracts, the price to preview at, and the request minus the side."""
-
-    qty: int
-    preview_price: float | None
-    fields: dict[str, object]
 
 
 class OrderForm(QWidget):
@@ -112,43 +114,26 @@ class OrderForm(QWidget):
         buttons.addWidget(self.buy)
         buttons.addWidget(self.sell)
 
-        self.readouts: dict[str, QLabel] = {}
-        ro = QGridLayout()
-        ro.setVerticalSpacing(2)
-        for c, head in enumerate(("", "Long", "Short")):
-            h = QLabel(head)
-            h.setProperty("role", "caption")
-            h.setAlignment(Qt.AlignmentFlag.AlignRight)
-            ro.addWidget(h, 0, c)
-        ro_rows = [("Cost", "cost", "costShort"), ("Order Value", "orderValue", None),
-                   ("Position After", "positionAfterLong", "positionAfterShort"),
-                   ("Est. Liq. Price", "estLiqPriceLong", "estLiqPriceShort"),
-                   ("Available", "availableBalance", None)]
-        for r, (title, a, b) in enumerate(ro_rows, start=1):
-            cap = QLabel(title)
-            cap.setProperty("role", "caption")
-            ro.addWidget(cap, r, 0)
-            for c, name in ((1, a), (2, b)):
-                if name is None:
-                    continue
-                lab = QLabel(fmt.DASH)
-                lab.setObjectName(f"orderForm.{name}")
-                lab.setFont(theme.mono_font())
-                lab.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.readouts[name] = lab
-                ro.addWidget(lab, r, c, 1, 2 if b is None else 1)
-        self.readouts["estLiqPriceLong"].setStyleSheet(f"color: {theme.LIQ}")
-        self.readouts["estLiqPriceShort"].setStyleSheet(f"color: {theme.LIQ}")
-        ro.setColumnStretch(1, 1)
-        ro.setColumnStretch(2, 1)
+        self.readouts_box = Readouts()
+        self.readouts = self.readouts_box.labels
+        self.tpsl = TpSlSection()
+        self.brackets = Brackets(bridge, self.say, self)
+        self.extras = QVBoxLayout()  # training widgets (the risk coach) go here
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 6, 8, 6)
+        tpsl_cap = self._labels["TP / SL"] = QLabel("TP / SL")
+        tpsl_cap.setProperty("role", "caption")
+        tpsl_row = QHBoxLayout()
+        tpsl_row.addWidget(tpsl_cap)
+        tpsl_row.addWidget(self.tpsl, 1)
         outer.addLayout(grid)
         outer.addLayout(flags)
+        outer.addLayout(tpsl_row)
         outer.addLayout(buttons)
         outer.addWidget(self.message)
-        outer.addLayout(ro)
+        outer.addWidget(self.readouts_box)
+        outer.addLayout(self.extras)
         outer.addStretch(1)
 
         self.symbol.currentTextChanged.connect(bridge.set_symbol)
@@ -156,7 +141,7 @@ class OrderForm(QWidget):
         bridge.sessionChanged.connect(lambda _s: self._on_symbol(bridge.symbol))
         bridge.frame.connect(self._on_frame)
         for sig in (self.size.textEdited, self.size_unit.currentIndexChanged, self.price.valueChanged,
-                    self.stop_price.valueChanged, self.reduce_only.toggled, self.post_only.toggled):
+                    self.stop_price.valueChanged, self.reduce_only.toggled, self.post_only.toggled, self.tpsl.changed):
             sig.connect(self.refresh)
         self.order_type.currentIndexChanged.connect(self._on_type)
         for spin in (self.price, self.stop_price):
@@ -170,6 +155,7 @@ class OrderForm(QWidget):
         self.buy.clicked.connect(lambda: self.submit("buy"))
         self.sell.clicked.connect(lambda: self.submit("sell"))
         self._on_symbol(bridge.symbol)
+        self.set_default_size()
 
     # ---------------------------------------------------------------- building blocks
     def _combo(self, name: str, items: list[str]) -> QComboBox:
@@ -257,42 +243,7 @@ class OrderForm(QWidget):
     # ---------------------------------------------------------------- validation and read-outs
     def draft(self) -> Draft | str:
         """The typed order, or the reason it cannot be sent."""
-        inst, t = self.inst, self.otype
-        text = self.size.text().replace(",", "").strip()
-        if not text:
-            return "Enter a size."
-        try:
-            amount = float(text)
-        except ValueError:
-            return f"Size {self.size.text()!r} is not a number."
-        if not math.isfinite(amount) or amount <= 0:
-            return "Size must be more than zero."
-        price = inst.round_price(self.price.value()) if t.has_limit_price else None
-        stop = inst.round_price(self.stop_price.value()) if t.is_conditional else None
-        unit = inst.qty_units[max(0, self.size_unit.currentIndex())]
-        m = self.ex.markets.get(inst.symbol)
-        ref = price or stop or (m.last if m is not None else inst.typical_price)
-        raw = inst.contracts_from(amount, unit, ref)
-        if unit != "contracts":
-            raw = round(raw / inst.lot_size) * inst.lot_size
-        elif abs(raw - round(raw)) > 1e-9 or round(raw) % inst.lot_size:
-            return f"Size must be a multiple of {inst.lot_size:,} contracts (the lot size)."
-        qty = int(round(raw))
-        if qty < inst.min_order_qty:
-            return f"Size is below {inst.symbol}'s minimum order of {inst.min_order_qty:,} contracts."
-        if qty > inst.max_order_qty:
-            return f"Size is above {inst.symbol}'s maximum order of {inst.max_order_qty:,} contracts."
-        for name, v in (("limit price", price), ("stop price", stop)):
-            if v is not None and not (0 < v <= inst.max_price):
-                return f"Enter a {name} between {inst.format_price(inst.tick_size)} and {inst.format_price(inst.max_price)}."
-        fields: dict[str, object] = {
-            "symbol": inst.symbol, "qty": qty, "type": t, "price": price, "stop_price": stop,
-            "trigger": self.trigger.currentText().lower(), "post_only": self.post_only.isChecked(),
-            "reduce_only": self.reduce_only.isChecked(),
-            "time_in_force": None if t == OrderType.MARKET else self.tif.currentText(),
-        }
-        preview_price = price if price is not None else stop
-        return Draft(qty, preview_price, fields)
+        return read_draft(self)
 
     def refresh(self) -> None:
         """Recompute the read-outs (every keystroke, slider move and frame)."""
@@ -303,9 +254,7 @@ class OrderForm(QWidget):
             self._draft = None
             self._set_buttons(False, d)
             pv = self.ex.preview(self.inst.symbol, 0, None, lev, self.leverage.cross)
-            for k in ("cost", "costShort", "orderValue", "positionAfterLong", "positionAfterShort",
-                      "estLiqPriceLong", "estLiqPriceShort"):
-                self._set(k, fmt.DASH)
+            self.readouts_box.clear()
             self._set("availableBalance", fmt.money(cur, pv.available_balance))
         else:
             self._draft = d
@@ -320,12 +269,11 @@ class OrderForm(QWidget):
             self._set("estLiqPriceLong", fmt.price(self.inst, pv.buy.liquidation_price))
             self._set("estLiqPriceShort", fmt.price(self.inst, pv.sell.liquidation_price))
             self._set("availableBalance", fmt.money(cur, pv.available_balance))
+        self.tpsl.show_preview(self.inst, self._draft.qty if self._draft else 0, self.entry_estimate(), lev)
         self._position_preview()
 
     def _set(self, name: str, text: str) -> None:
-        lab = self.readouts[name]
-        if lab.text() != text:
-            lab.setText(text)
+        self.readouts_box.set(name, text)
 
     def _set_buttons(self, ok: bool, why: str) -> None:
         self.buy.setEnabled(ok)
@@ -347,35 +295,12 @@ class OrderForm(QWidget):
         return f.snapshot.position(self.inst.symbol) if f else None
 
     def _position_preview(self) -> None:
-        pos = self.ex.positions.get(self.inst.symbol)
-        lev = self._lev_preview
-        isolated_open = pos is not None and pos.qty != 0 and not pos.cross
+        isolated_open = previews.show_leverage_preview(self.ex, self.inst, self._lev_preview, self.lev_preview)
         self.margin.setVisible(isolated_open)
         self._labels["Isolated"].setVisible(isolated_open)
-        if pos is None or pos.qty == 0 or lev is None or abs(lev - pos.leverage) < 1e-9:
-            self.lev_preview.setText("")
-            self.lev_preview.setVisible(False)
-            return
-        trial = copy.copy(pos)
-        trial.leverage = lev
-        backing = self.ex.cross_backing(self.inst.symbol) if trial.cross else None
-        liq = trial.figures(self.inst, cross_balance=backing).liquidation_price
-        now = self.ex.liq_bk(self.inst.symbol)[0]
-        self.lev_preview.setText(f"Liq. at {fmt.leverage(lev)}: {fmt.price(self.inst, liq)}  (now {fmt.price(self.inst, now)})")
-        self.lev_preview.setVisible(True)
 
     def _margin_preview(self) -> None:
-        pos = self.ex.positions.get(self.inst.symbol)
-        amount = self.margin.amount.value()
-        if pos is None or pos.qty == 0 or amount <= 0:
-            self.margin.preview.setText("")
-            return
-        parts = []
-        for sign, word in ((1, "add"), (-1, "remove")):
-            trial = copy.copy(pos)
-            trial.added_margin += sign * to_minor(self.inst.settle_currency, amount)
-            parts.append(f"{word} → liq {fmt.price(self.inst, trial.figures(self.inst).liquidation_price)}")
-        self.margin.preview.setText("   ".join(parts))
+        previews.show_margin_preview(self.ex, self.inst, self.margin.amount.value(), self.margin.preview)
 
     # ---------------------------------------------------------------- actions
     def _on_lev_preview(self, lev: float) -> None:
@@ -421,6 +346,10 @@ class OrderForm(QWidget):
             return None
         if not self.ensure_settings():
             return None
+        tpsl = self.tpsl_for(side, d)
+        if isinstance(tpsl, str):
+            self.say(tpsl, "input")
+            return None
         req = OrderRequest(side=side, **d.fields)  # type: ignore[arg-type]
         n_fills = len(self.ex.fills)
         ack = self.bridge.act(lambda: self.ex.place_order(req))
@@ -433,9 +362,36 @@ class OrderForm(QWidget):
             self.say(f"{what}: filled at {fmt.price(self.inst, fills[-1].price)}.", "ok")
         else:
             self.say(f"{what}: order {ack.order_id} placed.", "ok")
+        if tpsl is not None and ack.order_id is not None:
+            self.brackets.attach(ack.order_id, side, self.inst.symbol, tpsl, self.leverage.value,
+                                 self.trigger.currentText().lower())
         self.refresh()
         self.placed.emit(ack.order_id or 0)
         return ack.order_id
+
+    def entry_estimate(self, d: Draft | None = None) -> float:
+        """The price the order would open at: its limit / stop price, else the last price."""
+        d = d if d is not None else self._draft
+        if d is not None and d.preview_price is not None:
+            return d.preview_price
+        m = self.ex.markets.get(self.inst.symbol)
+        return m.last if m is not None and math.isfinite(m.last) else self.inst.typical_price
+
+    def tpsl_for(self, side: str, d: Draft) -> TpSlSpec | None | str:
+        """The TP/SL typed for an entry on ``side`` (None when none, or the order only reduces), or why not."""
+        spec = self.tpsl.spec()
+        if isinstance(spec, str) or spec.empty or self.reduce_only.isChecked():
+            return spec if isinstance(spec, str) else None
+        check = spec.prices(self.inst, 1 if side == "buy" else -1, d.qty, self.entry_estimate(d), self.leverage.value)
+        return check if isinstance(check, str) else spec
+
+    def set_default_size(self) -> None:
+        """10 lots (1,000 contracts of XBTUSD), selected so the first keystroke replaces it."""
+        qty = max(10 * self.inst.lot_size, self.inst.min_order_qty)
+        self.size_unit.setCurrentIndex(0)
+        self.size.setText(str(qty))
+        self.size.selectAll()
+        self.refresh()
 
     def prefill_close(self, pos: PositionView) -> None:
         """Double-click on a position: the form becomes the order that closes it."""

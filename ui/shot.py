@@ -80,6 +80,7 @@ def take_shot(out: Path, *, script: Path | None = None, size: tuple[int, int] = 
         session, symbol = fresh_session(), None
     win = build_window(session, store=store, symbol=symbol, status_note=note)
     win.resize(*size)
+    win.training.show_for_shot()
     win.show()
     app = QApplication.instance()
     assert app is not None

@@ -1,0 +1,169 @@
+"""Alerts: a sound and a toast on a fill, on the margin ratio crossing a warning level (50 %, 80 %), and on a
+liquidation. Sounds are the bundled ``resources/sounds/*.wav`` played with ``QSoundEffect``; without
+QtMultimedia or an audio device (offscreen CI) they are skipped silently. The mute switch silences the sounds;
+toasts still appear (they are the room's cue). ``played`` records every sound asked for while not muted.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEasingCurve, QObject, QPropertyAnimation, Qt, QTimer, QUrl
+from PySide6.QtWidgets import QGraphicsOpacityEffect, QLabel, QWidget
+
+from ui import format as fmt
+from ui import theme
+from ui.bridge import Frame
+
+SOUNDS = Path(__file__).resolve().parents[2] / "resources" / "sounds"
+LEVELS = (0.5, 0.8)  # margin ratio warning levels
+SHOW_MS = 4000
+FADE_MS = 700
+MAX_LINES = 3
+
+
+def _sound_backend() -> Any:
+    """``QSoundEffect`` when QtMultimedia loads and an audio output exists, else None."""
+    try:
+        from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
+    except Exception:  # ImportError, or a missing libpulse / backend
+        return None
+    try:
+        if not QMediaDevices.audioOutputs():
+            return None
+    except Exception:
+        return None
+    return QSoundEffect
+
+
+class Toast(QLabel):
+    """A small frameless card in the window's top-right corner that fades after a few seconds."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("alerts.toast")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setMinimumWidth(300)
+        self.setMaximumWidth(460)
+        f = self.font()
+        f.setPointSizeF(f.pointSizeF() + 2)
+        self.setFont(f)
+        self.lines: list[str] = []
+        self.effect = QGraphicsOpacityEffect(self)
+        self.setGraphicsEffect(self.effect)
+        self.fade = QPropertyAnimation(self.effect, b"opacity", self)
+        self.fade.setDuration(FADE_MS)
+        self.fade.setStartValue(1.0)
+        self.fade.setEndValue(0.0)
+        self.fade.setEasingCurve(QEasingCurve.Type.InQuad)
+        self.fade.finished.connect(self._gone)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.fade.start)
+        self.hide()
+
+    def push(self, html: str, colour: str) -> None:
+        self.lines = (self.lines + [f"<div style='color:{colour}'>{html}</div>"])[-MAX_LINES:]
+        self.setText("".join(self.lines))
+        self.setStyleSheet(f"QLabel#alerts\\.toast {{ background: rgba(14,18,23,235); color: {theme.TEXT};"
+                           f" border: 1px solid {colour}; border-left: 5px solid {colour}; border-radius: 6px;"
+                           " padding: 8px 12px; }")
+        self.fade.stop()
+        self.effect.setOpacity(1.0)
+        self.adjustSize()
+        self.place()
+        self.show()
+        self.raise_()
+        self.timer.start(SHOW_MS)
+
+    def place(self) -> None:
+        p = self.parentWidget()
+        if p is None:
+            return
+        top = 8
+        central = getattr(p, "centralWidget", lambda: None)()
+        if central is not None:
+            top = central.geometry().top() + 8
+            right = central.geometry().right()
+        else:
+            right = p.width()
+        self.move(max(8, right - self.width() - 90), top + 24)
+
+    def _gone(self) -> None:
+        self.hide()
+        self.lines = []
+
+
+class Alerts(QObject):
+    def __init__(self, win: Any) -> None:
+        super().__init__(win)
+        self.win = win
+        self.muted = False
+        self.played: list[str] = []
+        self.toast = Toast(win)
+        self._effects: dict[str, Any] = {}
+        self._level: dict[str, int] = {}
+        backend = _sound_backend()
+        if backend is not None:
+            for name in ("fill", "margin-warning", "liquidation"):
+                path = SOUNDS / f"{name}.wav"
+                if path.exists():
+                    e = backend(self)
+                    e.setSource(QUrl.fromLocalFile(str(path)))
+                    e.setVolume(0.6)
+                    self._effects[name] = e
+        win.bridge.frame.connect(self.on_frame)
+        win.bridge.sessionChanged.connect(lambda _s: self._level.clear())
+
+    def set_muted(self, on: bool) -> None:
+        self.muted = on
+
+    def play(self, name: str) -> None:
+        if self.muted:
+            return
+        self.played.append(name)
+        e = self._effects.get(name)
+        if e is not None:
+            try:
+                e.play()
+            except Exception:  # a vanished audio device must not stop the market
+                self._effects.pop(name, None)
+
+    def on_frame(self, frame: Frame) -> None:
+        if frame.events:
+            self._events(frame)
+        for cur, w in frame.snapshot.wallets.items():
+            level = sum(1 for x in LEVELS if w.margin_ratio >= x)
+            before = self._level.get(cur, 0)
+            self._level[cur] = level
+            if level > before:
+                pct = LEVELS[level - 1] * 100
+                colour = theme.SHORT if level == len(LEVELS) else theme.AMBER
+                self.toast.push(f"<b>Margin ratio {w.margin_ratio * 100:.0f} %</b> ({cur}) — past {pct:.0f} %: "
+                                "liquidation happens at 100 %.", colour)
+                self.play("margin-warning")
+
+    def _events(self, frame: Frame) -> None:
+        catalog = self.win.bridge.session.catalog
+        fills, liqs = [], []
+        for kind, payload in frame.events:
+            if kind == "fill" and getattr(payload, "liquidity", "") != "liquidation":
+                fills.append(payload)
+            elif kind == "liquidation":
+                liqs.append(payload)
+        for rec in liqs:
+            inst = catalog[rec.symbol]
+            side = "long" if rec.side == "buy" else "short"
+            self.toast.push(f"<b>✖ Liquidated</b>: {inst.symbol} {fmt.leverage(rec.leverage)} {side} at mark "
+                            f"{fmt.price(inst, rec.mark_price)} — lost {fmt.money(rec.currency, rec.loss_minor)}",
+                            theme.LIQ)
+        if liqs:
+            self.play("liquidation")
+        for f in fills[-2:]:
+            inst = catalog[f.symbol]
+            colour = theme.LONG if f.side == "buy" else theme.SHORT
+            self.toast.push(f"<b>Filled</b>: {f.side} {fmt.qty(f.qty)} {f.symbol} @ {fmt.price(inst, f.price)}", colour)
+        if fills and not liqs:
+            self.play("fill")
