@@ -57,7 +57,14 @@ def take_shot(out: Path, *, script: Path | None = None, size: tuple[int, int] = 
               data_dir: Path | None = None) -> Path:
     if "QT_QPA_PLATFORM" not in os.environ:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    import tempfile
+
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
+
+    # a screenshot shows the default layout, never the one this user left in their settings
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp(prefix="lt-shot-"))
 
     from ui.main_window import build_window, ensure_app, open_store
 
@@ -80,8 +87,9 @@ def take_shot(out: Path, *, script: Path | None = None, size: tuple[int, int] = 
         session, symbol = fresh_session(), None
     win = build_window(session, store=store, symbol=symbol, status_note=note)
     win.resize(*size)
-    win.training.show_for_shot()
     win.show()
+    QApplication.processEvents()
+    win.training.show_for_shot()  # dock sizes take effect on a shown window
     app = QApplication.instance()
     assert app is not None
     for _ in range(3):

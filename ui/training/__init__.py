@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QFrame, QScrollArea
 
 from ui.bridge import Frame
 from ui.training.alerts import Alerts
@@ -49,10 +49,16 @@ class Training:
     def _dock(self, name: str, title: str, widget: Any) -> QDockWidget:
         d = QDockWidget(title, self.win)
         d.setObjectName(name)
-        d.setWidget(widget)
+        scroll = QScrollArea(d)  # a small screen scrolls the panel instead of growing the window
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(widget)
+        scroll.setMinimumHeight(160)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        d.setWidget(scroll)
         d.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
                       | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-        d.setMinimumWidth(380)
+        d.setMinimumWidth(max(380, widget.minimumSizeHint().width() + 24))  # room for the vertical scroll bar
         self.win.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d)
         return d
 
@@ -195,7 +201,8 @@ class Training:
             self.explain(ex.liquidations[-1])
             self.win.splitDockWidget(self.curve_dock, self.explainer_dock, Qt.Orientation.Vertical)
             self.explainer_dock.show()
-        self.win.resizeDocks([self.curve_dock], [440], Qt.Orientation.Horizontal)
+        wide = max(440, self.explainer.minimumSizeHint().width() + 24) if ex.liquidations else 440
+        self.win.resizeDocks([self.curve_dock], [wide], Qt.Orientation.Horizontal)
         self.update_curve()
 
 

@@ -43,6 +43,7 @@ class LiquidationExplainer(QFrame):
         f.setBold(True)
         self.headline.setFont(f)
         self.headline.setStyleSheet(f"color: {theme.LIQ}")
+        self.headline.setWordWrap(True)
         self.story = QLabel("")
         self.story.setObjectName("explainer.story")
         self.story.setWordWrap(True)
