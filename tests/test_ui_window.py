@@ -99,6 +99,24 @@ def test_shot_writes_a_png_after_a_script(tmp_path):
     assert r.returncode == 0, r.stderr
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == (1200, 800)  # exactly the size asked for
+
+
+def test_shot_with_a_liquidation_keeps_the_size_and_bad_size_exits_2(tmp_path):
+    script = tmp_path / "s.toml"
+    script.write_text('duration_s = 1800\n[feed]\nkind = "scenario"\nname = "flash-crash"\n'
+                      '[[steps]]\nat_s = 10\naction = "order"\nside = "buy"\nqty = 10000\nleverage = 100\n')
+    out = tmp_path / "liq.png"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    r = subprocess.run([sys.executable, "-m", "ui.cli", "shot", "--out", str(out), "--script", str(script)],
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
+    assert r.returncode == 0, r.stderr
+    data = out.read_bytes()
+    assert (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")) == (1600, 1000)
+    r = subprocess.run([sys.executable, "-m", "ui.cli", "shot", "--out", str(out), "--size", "huge"],
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
 
 
 def test_terminal_never_imports_qt():

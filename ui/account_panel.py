@@ -29,7 +29,7 @@ class AccountPanel(QWidget):
         self.setObjectName("account")
         grid = QGridLayout(self)
         grid.setContentsMargins(8, 4, 8, 4)
-        grid.setHorizontalSpacing(18)
+        grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(2)
         self.values: dict[str, QLabel] = {}
         self._last: WalletView | None = None
@@ -43,7 +43,7 @@ class AccountPanel(QWidget):
             val.setProperty("role", "value")
             val.setFont(theme.mono_font(1))
             val.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            val.setMinimumWidth(120)
+            val.setMinimumWidth(96)
             grid.addWidget(cap, 0, col)
             grid.addWidget(val, 1, col)
             self.values[name] = val
@@ -53,7 +53,7 @@ class AccountPanel(QWidget):
         self.ratio.setObjectName("account.marginRatio")
         self.ratio.setRange(0, 1000)
         self.ratio.setFormat("%p %")
-        self.ratio.setMinimumWidth(140)
+        self.ratio.setMinimumWidth(100)
         self.ratio.setProperty("level", "ok")
         self.ratio.setToolTip("Maintenance margin ÷ margin left of the position nearest liquidation; 100 % = liquidated")
         grid.addWidget(cap, 0, len(FIELDS))

@@ -89,7 +89,8 @@ def take_shot(out: Path, *, script: Path | None = None, size: tuple[int, int] = 
     win.resize(*size)
     win.show()
     QApplication.processEvents()
-    win.training.show_for_shot()  # dock sizes take effect on a shown window
+    if size[0] >= 1500:  # room for the training docks beside the charts (dock sizes need a shown window)
+        win.training.show_for_shot()
     app = QApplication.instance()
     assert app is not None
     for _ in range(3):
