@@ -72,5 +72,23 @@ def run_gui(data_dir: Path) -> int:
     install_excepthook()
     Path(data_dir).mkdir(parents=True, exist_ok=True)
     win = build_main_window(Path(data_dir))
+    warm_up(win)
     win.show()
+    win.bridge.set_speed("1x")  # a terminal opens on a live market
     return int(QApplication.exec())
+
+
+WARM_UP_MS = 30 * 60_000
+
+
+def warm_up(win) -> None:  # type: ignore[no-untyped-def]
+    """A brand-new account opens on half an hour of market history, so the charts are not empty."""
+    bridge = win.bridge
+    session = bridge.session
+    if session.ticks > 1 or len(session.exchange.ledger) > len(session.exchange.wallets):
+        return
+    start = session.now_ms
+    for minute in range(1, WARM_UP_MS // 60_000 + 1):  # a sample a minute for the equity chart
+        session.advance(start + minute * 60_000, primary=bridge.symbol)
+    bridge.clock.jump_to(session.now_ms)
+    bridge.publish()

@@ -148,7 +148,10 @@ class LeverageCurve(QWidget):
             return
         if self._curve_key() != self._key:
             self._rebuild()
-        self._mark()
+        mark_key = (self._key, self.leverage)
+        if mark_key != getattr(self, "_mark_key", None):  # nothing to redraw on a frame where nothing moved
+            self._mark_key = mark_key
+            self._mark()
 
     def _curve_key(self) -> tuple[object, ...]:
         return (self.inst.symbol if self.inst else None, self.direction, self.qty, self.entry)
