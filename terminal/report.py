@@ -164,6 +164,7 @@ def summary(ex: Any, series: dict[str, np.ndarray], views: dict[str, Any]) -> di
             "fills": sum(1 for f in ex.fills if f.currency == cur),
             "liquidations": sum(1 for r in ex.liquidations if r.currency == cur),
             "win_rate_pct": round(wins / len(closing) * 100, 2) if closing else None,
+            "closing_fills": len(closing),
         }
     return out
 
@@ -200,7 +201,7 @@ def write_report(data_dir: Path, out: Path, name: str | None = None) -> None:
             f'<div class="card"><b>{cur}</b><br>Deposits {money(cur, s["deposits_minor"])}<br>'
             f'Wallet {money(cur, s["wallet_balance_minor"])}<br>Margin balance {money(cur, s["margin_balance_minor"])}'
             f'<br>Return <span class="{"pos" if (s["return_pct"] or 0) >= 0 else "neg"}">{ret}</span><br>'
-            f'Max drawdown {s["max_drawdown_pct"]:.2f} %<br>Win rate {win} of {s["fills"]} fills<br>'
+            f'Max drawdown {s["max_drawdown_pct"]:.2f} %<br>Win rate {win} of {s["closing_fills"]} closing fills<br>'
             f'Fees {money(cur, s["fees_minor"])}<br>Funding {money(cur, s["funding_minor"])}<br>'
             f'Realised PnL {money(cur, s["realised_pnl_minor"])}<br>Liquidations {s["liquidations"]}</div>')
     equity = [svg_chart(f"Equity {cur}", [("margin balance", a[:, 0], a[:, 1]), ("wallet balance", a[:, 0], a[:, 2])],
@@ -208,16 +209,20 @@ def write_report(data_dir: Path, out: Path, name: str | None = None) -> None:
               for cur in [s.split(":", 1)[1]]]
     liq = [svg_chart(f"{sym}: liquidation price vs mark", [("mark", a[:, 0], a[:, 2]), ("liquidation", a[:, 0], a[:, 1])])
            for s, a in sorted(series.items()) if s.startswith("liq:") for sym in [s.split(":", 1)[1]]]
+    def px(symbol: str, price: float | None) -> str:
+        return ex.catalog[symbol].format_price(price)
+
     fills = _table(["time", "fill", "order", "symbol", "side", "qty", "price", "liquidity", "fee", "realised PnL"],
                    ([iso(f.time), f.fill_id, f.order_id, f.symbol, f.side, f.qty, f.price, f.liquidity,
                      money(f.currency, f.fee_minor), money(f.currency, f.realised_pnl_minor)]
                     for f in ex.fills[-MAX_ROWS:]), {5, 6, 8, 9}, len(ex.fills))
     liqs = _table(["time", "symbol", "side", "qty", "entry", "leverage", "mode", "mark", "liq. price", "loss"],
-                  ([iso(r.time), r.symbol, r.side, r.qty, round(r.entry_price, 8), r.leverage, r.margin_mode,
-                    r.mark_price, r.liquidation_price, money(r.currency, r.loss_minor)]
+                  ([iso(r.time), r.symbol, r.side, r.qty, px(r.symbol, r.entry_price), r.leverage, r.margin_mode,
+                    px(r.symbol, r.mark_price), px(r.symbol, r.liquidation_price), money(r.currency, r.loss_minor)]
                    for r in ex.liquidations[-MAX_ROWS:]), {3, 4, 5, 7, 8, 9}, len(ex.liquidations))
     fund = _table(["time", "symbol", "rate %", "mark", "qty", "amount"],
-                  ([iso(r.time), r.symbol, f"{r.rate * 100:.4f}", r.mark_price, r.qty, money(r.currency, r.amount_minor)]
+                  ([iso(r.time), r.symbol, f"{r.rate * 100:.4f}", px(r.symbol, r.mark_price), r.qty,
+                    money(r.currency, r.amount_minor)]
                    for r in ex.funding[-MAX_ROWS:]), {2, 3, 4, 5}, len(ex.funding))
     ledger = _table(["time", "kind", "currency", "amount", "symbol", "ref", "text"],
                     ([r["time"], r["kind"], r["currency"], money(r["currency"], r["amount_minor"]), r["symbol"],
