@@ -56,6 +56,7 @@ class Position:
     added_margin: int = 0  # minor units added to (or removed from) an isolated position
     realised_pnl: int = 0  # since the position was opened, fees and funding excluded
     opened_ms: int = 0
+    entry_exact: float = 0.0  # unrounded value of the open contracts at their fill prices: the average entry price
     _cache: tuple[tuple[object, ...], MarginFigures] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -63,7 +64,14 @@ class Position:
         return (self.qty > 0) - (self.qty < 0)
 
     def entry_price(self, inst: Instrument) -> float:
-        return inst.entry_price(self.qty, self.entry_value) if self.qty else float("nan")
+        """Average entry price of the fills (harmonic for inverse contracts), as BitMEX shows it."""
+        if not self.qty:
+            return float("nan")
+        if self.entry_exact > 0:
+            p = inst.price_for_value(self.qty, self.entry_exact)
+            if p:
+                return p
+        return inst.entry_price(self.qty, self.entry_value)
 
     def unrealised_pnl(self, inst: Instrument, mark: float) -> int:
         return inst.pnl_minor(self.qty, self.entry_value, mark) if self.qty else 0
@@ -72,7 +80,8 @@ class Position:
                 mmr: float | None = None, taker_fee: float | None = None) -> MarginFigures:
         """Margins and prices of the position (memoised: it is asked for many times between changes)."""
         added = 0 if self.cross else self.added_margin
-        key = (inst.symbol, self.qty, self.entry_value, self.leverage, added, cross_balance, mmr, taker_fee,
+        key = (inst.symbol, self.qty, self.entry_value, self.entry_exact, self.leverage, added, cross_balance, mmr,
+               taker_fee,
                inst.maint_margin, inst.taker_fee)
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1]
@@ -92,8 +101,10 @@ class Position:
                 self.opened_ms = now_ms
                 self.realised_pnl = 0
                 self.added_margin = 0
+                self.entry_exact = 0.0
             self.qty += signed_qty
             self.entry_value += inst.value_minor(signed_qty, price)
+            self.entry_exact += inst.value_exact(signed_qty, price)
             return 0
         closing = min(abs(signed_qty), abs(self.qty))
         if closing == abs(self.qty):
@@ -105,6 +116,7 @@ class Position:
         realised = diff * self.direction
         old_abs = abs(self.qty)
         self.entry_value -= cost_removed
+        self.entry_exact = 0.0 if closing == old_abs else self.entry_exact * (old_abs - closing) / old_abs
         self.qty += self.direction * -closing
         if self.added_margin and old_abs:
             self.added_margin = self.added_margin * abs(self.qty) // old_abs
@@ -114,6 +126,7 @@ class Position:
             sign = 1 if signed_qty > 0 else -1
             self.qty = sign * rest
             self.entry_value = inst.value_minor(rest, price)
+            self.entry_exact = inst.value_exact(rest, price)
             self.opened_ms = now_ms
             self.added_margin = 0
             self.realised_pnl = realised
@@ -123,7 +136,8 @@ class Position:
         return {k: getattr(self, k) for k in POSITION_FIELDS}
 
 
-POSITION_FIELDS = ("symbol", "qty", "entry_value", "leverage", "cross", "added_margin", "realised_pnl", "opened_ms")
+POSITION_FIELDS = ("symbol", "qty", "entry_value", "leverage", "cross", "added_margin", "realised_pnl", "opened_ms",
+                   "entry_exact")
 
 
 @dataclass

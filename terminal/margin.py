@@ -56,15 +56,15 @@ def solve_price(
 ) -> float | None:
     """Exact (unrounded) price at which ``margin + PnL = MMR·V + fee_rate·value(P)``.
 
-    ``None`` when no such price exists (the price can move without bound: a 1x inverse short).
-    For linear and quanto contracts a price at or below zero is returned as 0.0 (never reached).
+    ``None`` when no such price exists: the price can move without bound (a 1x inverse short) or would have
+    to fall to zero (a 1x linear long's bankruptcy, a cross long backed by more than its value).
     """
     if qty == 0:
         return None
     s = _s(inst, direction)
     target = (entry_value + s * (margin - mmr * entry_value)) / (1 + s * fee_rate)
-    if target <= 0:
-        return None if inst.kind == "inverse" else 0.0
+    if target <= entry_value * 1e-9:
+        return None  # the price would have to reach zero (or go through it): no such price
     return inst.price_for_value(qty, target)
 
 
@@ -125,20 +125,23 @@ def figures(
     q = abs(int(qty))
     t = inst.taker_fee if taker_fee is None else taker_fee
     value = inst.value_minor(q, entry_price) if entry_value is None else entry_value
+    # margins are charged on the booked (satoshi-rounded) value; prices are solved on the exact value at the
+    # entry price, so they follow MECHANICS.md's E / (1 + IMR − MMR) whatever the per-contract rounding
+    exact = inst.value_exact(q, entry_price) if q else 0.0
     imr_floor, step_mmr = inst.risk_rates(value)
     imr = max(1.0 / leverage, imr_floor)
     mmr_ = step_mmr if mmr is None else mmr
     im = initial_margin(value, imr)
 
-    bk_iso = solve_price(inst, direction, q, value, im + added_margin)
+    bk_iso = solve_price(inst, direction, q, exact, exact * imr + added_margin)
     bk_value = inst.value_minor(q, bk_iso) if bk_iso else 0
     reserve = fee(bk_value, max(t, 0.0))
     if cross_balance is None:
         bk = bk_iso
-        liq = solve_price(inst, direction, q, value, im + added_margin, mmr_)
+        liq = solve_price(inst, direction, q, exact, exact * imr + added_margin, mmr_)
     else:
-        bk = solve_price(inst, direction, q, value, cross_balance)
-        liq = solve_price(inst, direction, q, value, cross_balance, mmr_, max(t, 0.0))
+        bk = solve_price(inst, direction, q, exact, cross_balance)
+        liq = solve_price(inst, direction, q, exact, cross_balance, mmr_, max(t, 0.0))
         if liq is not None and bk is not None and (liq - bk) * direction < 0:
             liq = bk  # fees larger than the margin left: liquidation at bankruptcy
     cost = im + fee(value + bk_value, max(t, 0.0))

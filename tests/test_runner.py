@@ -49,11 +49,11 @@ def test_flash_crash_liquidates_100x_long_at_the_calc_price():
     check_invariants(report)
     (liq,) = report["liquidations"]
     fill = report["fills"][0]
-    entry = CAT["XBTUSD"].entry_price(10_000, 10_000 * CAT["XBTUSD"].contract_value_minor(fill["price"]))
-    c = calculate(CAT, symbol="XBTUSD", side="buy", qty=10_000, entry=entry, leverage=100)
+    c = calculate(CAT, symbol="XBTUSD", side="buy", qty=10_000, entry=fill["price"], leverage=100)
     assert liq["liquidation_price"] == c["liquidation_price"]
     assert liq["bankruptcy_price"] == c["bankruptcy_price"]
     assert liq["mark_price"] <= liq["liquidation_price"]
+    assert liq["entry_price"] == pytest.approx(fill["price"])  # the average entry is the fill price
     close_fee_reserve = liq["maint_margin_minor"] - round(c["order_value"] * 1e8 * 0.005)
     assert liq["loss_minor"] == round(c["initial_margin"] * 1e8) + close_fee_reserve  # the position margin
     assert report["final"]["positions"] == []
