@@ -47,8 +47,13 @@ def calculate(
     for name, v in (("taker-fee", taker_fee), ("maker-fee", maker_fee)):
         if v is not None and not (math.isfinite(v) and abs(v) < 0.1):
             raise InputError(f"--{name} must be a rate such as 0.00075, got {v}")
+    if taker_fee is not None and taker_fee < 0:
+        raise InputError("--taker-fee cannot be negative: takers pay; rebates are for makers")
     if entry > inst.max_price:
-        raise InputError(f"entry price {entry:g} is above {symbol}'s maximum price of {inst.max_price:g}")
+        raise InputError(f"entry price {inst.format_price(entry)} is above {symbol}'s maximum price of "
+                         f"{inst.format_price(inst.max_price)}")
+    if inst.round_price(entry) <= 0:
+        raise InputError(f"entry price {entry:g} is below {symbol}'s tick of {inst.format_price(inst.tick_size)}")
     if cross and balance is None:
         raise InputError("--cross needs --balance (the wallet balance that backs the position)")
     if balance is not None and not cross:
@@ -64,6 +69,8 @@ def calculate(
 
     entry_px = inst.round_price(entry)
     raw = inst.contracts_from(qty, qty_unit, entry_px)
+    if raw > inst.max_order_qty:
+        raise InputError(f"{qty:g} {qty_unit} is above {symbol}'s maximum order of {inst.max_order_qty:,} contracts")
     contracts = int(round(raw / inst.lot_size)) * inst.lot_size
     if contracts < inst.min_order_qty:
         raise InputError(
@@ -77,11 +84,21 @@ def calculate(
         raise InputError(
             f"leverage {leverage:g}x is above the {max_lev:g}x allowed for a position of this size (risk limit)"
         )
+    imr = max(1.0 / leverage, inst.risk_rates(inst.value_minor(contracts, entry_px))[0])
+    mmr = inst.risk_rates(inst.value_minor(contracts, entry_px))[1] if maint_rate is None else maint_rate
+    if mmr >= imr:
+        raise InputError(f"a maintenance rate of {mmr:.4%} is not below the initial-margin rate of {imr:.4%} at "
+                         f"{leverage:g}x: the position would be liquidated as it opens")
+    if balance is not None and balance > 1e9:
+        raise InputError(f"--balance {balance:g} is beyond any account")
     cross_minor = to_minor(inst.settle_currency, balance) if cross and balance is not None else None
     fig = figures(
         inst, direction, contracts, entry_px, leverage,
         cross_balance=cross_minor, mmr=maint_rate, taker_fee=taker_fee,
     )
+    if cross_minor is not None and cross_minor < fig.cost:
+        raise InputError(f"a balance of {_money(inst, cross_minor)} {inst.settle_currency} does not cover the order's "
+                         f"cost of {_money(inst, fig.cost)} {inst.settle_currency}")
     out: dict[str, Any] = {
         "symbol": inst.symbol,
         "side": side,

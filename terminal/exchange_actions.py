@@ -42,8 +42,10 @@ def insufficient(currency: str, need: int, have: int) -> Rejected:
 def request_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
     field = ".".join(str(p) for p in err["loc"]) or "order"
-    names = {"qty": "size", "price": "limit price", "stop_price": "stop price", "side": "side", "type": "order type"}
-    return f"Invalid {names.get(field, field)}: {err['msg']}."
+    names = {"qty": "size", "price": "limit price", "stop_price": "stop price", "side": "side", "type": "order type",
+             "trail_offset": "trail offset"}
+    msg = str(err["msg"]).removeprefix("Value error, ").rstrip(".")
+    return f"Invalid {names.get(field, field)}: {msg}."
 
 
 @dataclass(frozen=True)

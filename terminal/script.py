@@ -24,7 +24,7 @@ DEFAULT_START = "2024-03-01T00:00:00Z"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)  # NaN / inf: "a finite number"
 
 
 class FeedSpec(_Strict):
@@ -70,7 +70,7 @@ class Step(_Strict):
     action: Action = Field(description="order | cancel | cancel_all | leverage | margin | close")
     symbol: str | None = Field(default=None, description="instrument; default the feed's symbol")
     side: Literal["buy", "sell"] | None = Field(default=None, description="order side")
-    qty: float | None = Field(default=None, gt=0, description="order size in qty_unit")
+    qty: float | None = Field(default=None, gt=0, le=1e12, description="order size in qty_unit")
     qty_unit: Literal["contracts", "usd", "coin"] = Field(default="contracts", description="unit of qty")
     type: OrderType = Field(default="market", description="order type")
     price: float | None = Field(default=None, gt=0, description="limit price (limit types; close at a limit)")
@@ -84,7 +84,8 @@ class Step(_Strict):
     display_qty: float | None = Field(default=None, ge=0, description="shown size (0 = hidden order)")
     leverage: float | None = Field(default=None, gt=0, le=100, description="isolated leverage to set")
     margin_mode: Literal["isolated", "cross"] | None = Field(default=None, description="margin mode to set")
-    amount: float | None = Field(default=None, description="margin: add (+) / remove (−), settlement currency")
+    amount: float | None = Field(default=None, ge=-1e9, le=1e9,
+                                 description="margin: add (+) / remove (−), settlement currency")
     order_ref: str | None = Field(default=None, description="a name for this order, or the order to cancel")
     note: str | None = Field(default=None, description="free text, copied to the report")
 
@@ -142,7 +143,7 @@ class Script(_Strict):
     seed: int = Field(default=0, ge=0, description="seed of every random choice (same seed → same report)")
     start: datetime = Field(default=datetime(2024, 3, 1, tzinfo=UTC), description="session start, UTC")
     duration_s: float = Field(default=3600, gt=0, le=366 * 86400, description="session length, seconds")
-    account: dict[Literal["XBT", "USDT"], Annotated[float, Field(ge=0)]] = Field(
+    account: dict[Literal["XBT", "USDT"], Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]] = Field(
         default_factory=_default_account,
         description="starting wallets in major units; absent → XBT 1.0 and USDT 10000; present → only those given")
     feed: FeedSpec = Field(default_factory=FeedSpec, description="price source")

@@ -99,3 +99,25 @@ def test_linear_size_in_usd_and_coin_agree(capsys):
                 "50000", "--leverage", "10")
     assert usd["qty"] == coin["qty"] == 100_000  # 0.1 XBT at 1e-6 XBT a contract
     assert usd["order_value"] == 5000.0
+
+
+@pytest.mark.parametrize("extra, words", [
+    (["--maint-rate", "0.2"], "not below the initial-margin rate"),
+    (["--cross", "--balance", "0.001"], "does not cover the order's cost"),
+    (["--taker-fee", "-0.01"], "cannot be negative"),
+    (["--qty", "1e30"], "above XBTUSD's maximum order"),
+])
+def test_calc_refuses_what_cannot_exist(capsys, extra, words):
+    args = ["--symbol", "XBTUSD", "--side", "buy", "--qty", "10000", "--entry", "50000", "--leverage", "10"]
+    if "--qty" in extra:
+        args[5] = extra[1]
+        extra = []
+    assert main(["calc", *args, *extra]) == 2
+    err = capsys.readouterr().err
+    assert words in err and len(err.strip().splitlines()) == 1
+
+
+def test_well_funded_cross_long_has_no_liquidation_price(capsys):
+    out = calc(capsys, "--symbol", "ADAUSDT", "--side", "buy", "--qty", "1000", "--entry", "0.45", "--leverage", "20",
+               "--cross", "--balance", "100")
+    assert out["liquidation_price"] is None and out["bankruptcy_price"] is None

@@ -133,3 +133,16 @@ def test_any_scenario_plays_on_any_instrument(symbol):
     report = run_script(parse_script(script(feed, long_step(inst.max_leverage, symbol, inst.lot_size * 10))))
     check_invariants(report)
     assert report["liquidations"], symbol
+
+
+@pytest.mark.parametrize("body, words", [
+    ("duration_s = 600\n[account]\nXBT = inf\n", "XBT in [account]"),
+    ("duration_s = 600\n[account]\nXBT = 1e300\n", "XBT in [account]"),
+    ('duration_s = 600\n[[steps]]\nat_s = 1\naction = "margin"\namount = nan\n', "amount in [[steps]] #1"),
+    ('duration_s = 600\n[[steps]]\nat_s = 1\naction = "order"\nside = "buy"\nqty = inf\n', "qty in [[steps]] #1"),
+])
+def test_non_finite_or_absurd_script_numbers_exit_2(tmp_path, body, words):
+    path = tmp_path / "t.toml"
+    path.write_text(body, encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "ui.cli", "run", str(path)], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2 and words in r.stderr and len(r.stderr.strip().splitlines()) == 1
