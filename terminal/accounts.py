@@ -261,22 +261,31 @@ def play_into_store(script, base_dir: Path, data_dir: Path) -> dict:  # type: ig
     from terminal.feeds import make_feed
     from terminal.feeds.base import UNBOUNDED_MS
     from terminal.money import to_minor
-    from terminal.runner import run_script
+    from terminal.instruments import default_catalog
+    from terminal.runner import keeps_own_dates, run_script, session_window
     from terminal.session import TradingSession
     from terminal.store import PRICE_TAIL_TICKS, AccountStore
 
     store = AccountStore.open(Path(data_dir))
     try:
+        symbol = script.feed.symbol or "XBTUSD"
+        inst = default_catalog()[symbol]
         if store.has_state():
             session = store.load_session()
+            start = script.start_ms
+            if session.now_ms > start and not keeps_own_dates(script):
+                start = session.now_ms  # the account goes on from its own clock (as run_script does)
         else:
             wallets = {cur: to_minor(cur, amount) for cur, amount in script.account.items()}
-            session = TradingSession.new(seed=script.seed, start_ms=script.start_ms, wallets_minor=wallets)
+            start = script.start_ms
+            if keeps_own_dates(script):  # a new account replaying history starts where the data starts
+                start = make_feed(script.feed, inst, seed=script.seed, start_ms=start).start_ms
+            session = TradingSession.new(seed=script.seed, start_ms=start, wallets_minor=wallets)
         report = run_script(script, base_dir=base_dir, exchange=session.exchange, history=session.history)
         ex = session.exchange
-        symbol = script.feed.symbol or "XBTUSD"
-        feed = make_feed(script.feed, ex.catalog[symbol], seed=script.seed, start_ms=script.start_ms)
-        feed.read(script.end_ms, UNBOUNDED_MS)
+        feed = make_feed(script.feed, inst, seed=script.seed, start_ms=start)
+        _, end_ms = session_window(script, feed, start)
+        feed.read(end_ms, UNBOUNDED_MS)
         end = feed.position
         feed.seek(max(0, end - PRICE_TAIL_TICKS))
         tail = feed.read(UNBOUNDED_MS, end - feed.position)
@@ -284,8 +293,8 @@ def play_into_store(script, base_dir: Path, data_dir: Path) -> dict:  # type: ig
         session.feeds[symbol] = feed
         session.prices.pop(symbol, None)
         session._record_prices(symbol, tail)
-        store._feed_meta[symbol] = (feed, script.seed, script.start_ms)
-        session.feed_origin[symbol] = (script.seed, script.start_ms)
+        store._feed_meta[symbol] = (feed, script.seed, start)
+        session.feed_origin[symbol] = (script.seed, start)
         session.history.sample(ex)
         session._next_sample = ex.now_ms + 1000
         store.record(session, ex.drain_events())

@@ -30,10 +30,17 @@ def iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def session_window(script: Script, feed: Feed) -> tuple[int, int]:
-    """(start, end) in epoch ms: the script's start, except that replayed history keeps its own dates."""
-    start_ms = int(script.start.timestamp() * 1000)
-    if script.feed.kind in ("trades", "bars") and not script.feed.rebase:
+def keeps_own_dates(script: Script) -> bool:
+    """Replayed history (trades / bars without ``rebase``) plays at the dates in its file."""
+    return script.feed.kind in ("trades", "bars") and not script.feed.rebase
+
+
+def session_window(script: Script, feed: Feed, start_ms: int | None = None) -> tuple[int, int]:
+    """(start, end) in epoch ms: ``start_ms`` (default the script's start), except that replayed history keeps
+    its own dates."""
+    if start_ms is None:
+        start_ms = int(script.start.timestamp() * 1000)
+    if keeps_own_dates(script):
         start_ms = feed.start_ms
     return start_ms, start_ms + int(round(script.duration_s * 1000))
 
@@ -103,10 +110,15 @@ def run_script(script: Script, *, base_dir: Path | None = None, catalog: Catalog
     samples are also appended to ``history`` when given (the stored account's chart history)."""
     catalog = catalog or default_catalog()
     start_ms = int(script.start.timestamp() * 1000)
+    if exchange is not None and exchange.now_ms > start_ms and not keeps_own_dates(script):
+        start_ms = exchange.now_ms  # a stored account goes on from its own clock; time never runs backwards
     symbol = script.feed.symbol or "XBTUSD"
     inst = catalog[symbol]
     feed = make_feed(script.feed, inst, seed=script.seed, start_ms=start_ms)
-    start_ms, end_ms = session_window(script, feed)
+    start_ms, end_ms = session_window(script, feed, start_ms)
+    if exchange is not None and exchange.now_ms > start_ms:
+        raise InputError(f"the stored account's clock is at {iso(exchange.now_ms)}, after this replay's data starts "
+                         f"({iso(start_ms)}): set rebase = true in [feed], or use a new account")
     ex = exchange or Exchange(catalog, EngineConfig(), now_ms=start_ms)
     if exchange is None:
         for cur, amount in sorted(script.account.items()):

@@ -310,3 +310,23 @@ def test_cli_account_and_report(tmp_path: Path) -> None:
                        check=False, capture_output=True, text=True, cwd=ROOT)
     assert p.returncode == 0, p.stderr
     assert (tmp_path / "x.ledger.csv").exists()
+
+
+def test_a_second_run_into_the_same_account_goes_on_from_its_clock(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    script = tmp_path / "s.toml"
+    script.write_text('seed = 3\nduration_s = 21600\n[feed]\nkind = "synthetic"\nsymbol = "XBTUSD"\n'
+                      '[[steps]]\nat_s = 60\naction = "order"\nside = "buy"\nqty = 1000\nleverage = 5\n')
+    runs = []
+    for _ in range(2):
+        r = subprocess.run([sys.executable, "-m", "ui.cli", "run", str(script), "--data-dir", str(tmp_path / "d")],
+                           capture_output=True, text=True, cwd=root)
+        assert r.returncode == 0, r.stderr
+        runs.append(json.loads(r.stdout))
+    assert runs[0]["final"]["time"] == "2024-03-01T06:00:00.000Z"
+    assert runs[1]["final"]["time"] == "2024-03-01T12:00:00.000Z"
+    assert [f["time"] for f in runs[1]["fills"]] == ["2024-03-01T00:01:00.000Z", "2024-03-01T06:01:00.000Z"]
+    ledger = runs[1]["ledger"]
+    assert sum(r["amount_minor"] for r in ledger if r["currency"] == "XBT") == \
+        runs[1]["final"]["wallets"]["XBT"]["wallet_balance_minor"]
+    assert [r["time_ms"] for r in ledger] == sorted(r["time_ms"] for r in ledger)  # time never runs backwards
