@@ -16,6 +16,8 @@ def money(currency: str, minor: int | None, *, sign: bool = False, unit: bool = 
         return DASH
     d = SHORT_DECIMALS[currency]
     v = minor / MINOR_PER_MAJOR[currency]
+    if minor and abs(v) < 10 ** -d:  # a small amount is shown in full rather than as 0.0000
+        d = len(str(MINOR_PER_MAJOR[currency])) - 1
     text = f"{v:+,.{d}f}" if sign else f"{v:,.{d}f}"
     return f"{text} {currency}" if unit else text
 

@@ -57,9 +57,16 @@ def take_shot(out: Path, *, script: Path | None = None, size: tuple[int, int] = 
               data_dir: Path | None = None) -> Path:
     if "QT_QPA_PLATFORM" not in os.environ:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false;qt.multimedia.*=false")  # Qt's chatter is not ours
     import tempfile
 
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, qInstallMessageHandler
+
+    def quiet(mode, context, message):  # type: ignore[no-untyped-def]
+        if "propagateSizeHints" not in message:  # the offscreen plugin says this for every dock
+            sys.stderr.write(message + "\n")
+
+    qInstallMessageHandler(quiet)
     from PySide6.QtWidgets import QApplication
 
     # a screenshot shows the default layout, never the one this user left in their settings

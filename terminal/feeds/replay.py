@@ -53,6 +53,8 @@ def read_bytes(path: Path) -> bytes:
             raw = gzip.decompress(raw)
         except (OSError, EOFError) as exc:
             raise InputError(f"not a readable gzip file: {exc}", path=str(path)) from None
+    if raw[:3] == b"\xef\xbb\xbf":  # a UTF-8 byte-order mark, as spreadsheets save CSV
+        raw = raw[3:]
     if b"\r" in raw:
         raw = raw.replace(b"\r", b"")
     return raw

@@ -23,7 +23,12 @@ MAX_LINES = 3
 
 
 def _sound_backend() -> Any:
-    """``QSoundEffect`` when QtMultimedia loads and an audio output exists, else None."""
+    """``QSoundEffect`` when QtMultimedia loads and an audio output exists, else None (and never offscreen,
+    where there is nobody to hear it and the audio back-end only prints warnings)."""
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.platformName() in ("offscreen", "minimal"):
+        return None
     try:
         from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
     except Exception:  # ImportError, or a missing libpulse / backend
