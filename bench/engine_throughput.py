@@ -15,7 +15,6 @@ import argparse
 import time
 import tracemalloc
 
-import numpy as np
 
 from terminal.engine import EngineConfig, Exchange
 from terminal.feeds import SyntheticFeed

@@ -17,7 +17,6 @@ from terminal.feeds.base import Feed
 from terminal.history import AccountHistory, RingBuffer
 from terminal.instruments import Catalog, default_catalog
 from terminal.money import to_minor
-from terminal.orders import OrderRequest
 from terminal.script import Script, Step, load_script
 from terminal.snapshot import positions_json, take_snapshot, wallets_json
 

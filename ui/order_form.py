@@ -10,7 +10,6 @@ import math
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -165,13 +164,7 @@ class OrderForm(QWidget):
         return c
 
     def _spin(self, name: str) -> QDoubleSpinBox:
-        s = QDoubleSpinBox()
-        s.setObjectName(name)
-        s.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
-        s.setAlignment(Qt.AlignmentFlag.AlignRight)
-        s.setFont(theme.mono_font())
-        s.setKeyboardTracking(True)
-        return s
+        return theme.number_field(name)
 
     @property
     def ex(self):  # type: ignore[no-untyped-def]

@@ -4,7 +4,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QDoubleSpinBox
 
 BG = "#12161c"
 PANEL = "#181d24"
@@ -112,3 +113,14 @@ def sign_colour(value: float) -> str:
     if value < 0:
         return SHORT
     return TEXT
+
+
+def number_field(name: str) -> QDoubleSpinBox:
+    """A typed number as traders enter it: right-aligned monospace digits, no spin arrows, live keystrokes."""
+    s = QDoubleSpinBox()
+    s.setObjectName(name)
+    s.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+    s.setAlignment(Qt.AlignmentFlag.AlignRight)
+    s.setFont(mono_font())
+    s.setKeyboardTracking(True)
+    return s

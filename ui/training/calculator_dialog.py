@@ -9,7 +9,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -97,15 +96,10 @@ class CalculatorDialog(QDialog):
         self._on_symbol(self.symbol.currentText())
 
     def _spin(self, name: str, lo: float, hi: float, decimals: int = 0) -> QDoubleSpinBox:
-        s = QDoubleSpinBox()
-        s.setObjectName(name)
+        s = theme.number_field(name)
         s.setRange(lo, hi)
         s.setDecimals(decimals)
         s.setGroupSeparatorShown(True)
-        s.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
-        s.setAlignment(Qt.AlignmentFlag.AlignRight)
-        s.setFont(theme.mono_font())
-        s.setKeyboardTracking(True)
         return s
 
     def _on_symbol(self, symbol: str) -> None:
