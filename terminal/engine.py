@@ -83,6 +83,12 @@ class Exchange(OrderActions, MarketEvents):
         self._thresholds.pop(symbol, None)
         self._order_margin.pop(symbol, None)
 
+    def _dirty_cross(self, currency: str) -> None:
+        """The wallet or another position's margin moved: cross positions in ``currency`` re-price."""
+        for sym, pos in self.positions.items():
+            if pos.cross and pos.qty and self.catalog[sym].settle_currency == currency:
+                self._thresholds.pop(sym, None)
+
     def _dirty_currency(self, currency: str) -> None:
         for sym in list(self._thresholds):
             if self.catalog[sym].settle_currency == currency:
@@ -100,7 +106,7 @@ class Exchange(OrderActions, MarketEvents):
         self.wallets[currency].balance += row.amount_minor
         self.ledger.append(row)
         self._emit("ledger", row)
-        self._dirty_currency(currency)
+        self._dirty_cross(currency)
 
     def deposit(self, currency: str, amount_minor: int, text: str = "starting balance") -> None:
         if amount_minor < 0:

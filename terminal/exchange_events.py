@@ -125,7 +125,7 @@ class MarketEvents:
     # ---------------------------------------------------------------- orders
     def _check_orders(self: "Exchange", symbol: str) -> None:
         m = self.markets[symbol]
-        for o in sorted((o for o in self.orders.values() if o.symbol == symbol), key=lambda o: o.id):
+        for o in [o for o in self.orders.values() if o.symbol == symbol]:  # ids ascend in insertion order
             if o.id not in self.orders:
                 continue
             if o.status == OrderStatus.UNTRIGGERED:
@@ -210,8 +210,7 @@ class MarketEvents:
             pos.added_margin = 0
         self._shrink_reduce_only(o.symbol)
         self._dirty(o.symbol)
-        if pos.cross:
-            self._dirty_currency(cur)
+        self._dirty_cross(cur)  # this position's margin backs (or is backed by) the same wallet
 
     def _shrink_reduce_only(self: "Exchange", symbol: str) -> None:
         pos = self.positions.get(symbol)
