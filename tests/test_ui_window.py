@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QPushButton
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 
 import ui
 from ui.account_panel import ratio_level
@@ -125,3 +125,17 @@ def test_terminal_never_imports_qt():
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
                        capture_output=True, text=True, timeout=60)
     assert r.stdout.strip() == "[]", r.stderr
+
+
+def test_jump_to_the_next_funding_pays_it(window):
+    from terminal.orders import OrderRequest
+
+    bridge = window.bridge
+    ex = bridge.session.exchange
+    assert bridge.act(lambda: ex.place_order(OrderRequest(symbol="XBTUSD", side="buy", qty=1000))).accepted
+    due = bridge.next_funding_ms()
+    window.jump_to_funding()
+    assert bridge.session.now_ms >= due
+    (f,) = ex.funding
+    assert f.time == due and f.qty == 1000
+    assert window.findChild(QLabel, "orderForm.message").text() == "Jumped past the funding time."

@@ -108,6 +108,23 @@ class SessionBridge(QObject):
         self.speedChanged.emit("pause")
         return self._advance(until, self.clock.ticks_budget())
 
+    def jump_to(self, t_ms: int) -> Frame:
+        """Play every tick up to ``t_ms`` at once (the engine sees each one), then publish one frame."""
+        if t_ms <= self.session.now_ms:
+            return self.publish()
+        until = self.clock.jump_to(max(t_ms, self.clock.now_ms))
+        ticks = 0
+        while self.session.now_ms < t_ms - 1:
+            n = self.session.advance(until, 1 << 20, primary=self.symbol)
+            ticks += n
+            if n == 0:
+                break
+        return self.publish(ticks)
+
+    def next_funding_ms(self) -> int | None:
+        m = self.session.exchange.next_funding_ms.get(self.symbol)
+        return None if m is None else int(m)
+
     # ---------------------------------------------------------------- the frame
     def tick(self, wall_dt_s: float | None = None) -> Frame:
         """One frame: advance the engine by the clock, then publish. Tests and the bench call it directly."""

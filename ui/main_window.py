@@ -121,6 +121,16 @@ class MainWindow(QMainWindow):
         step.setShortcut(QKeySequence(Qt.Key.Key_F6))
         step.triggered.connect(self.bridge.step)
         sim.addAction(step)
+        jump = QAction("Jump to the next funding", self)
+        jump.setObjectName("sim.jumpFunding")
+        jump.setShortcut(QKeySequence(Qt.Key.Key_F7))
+        jump.triggered.connect(self.jump_to_funding)
+        sim.addAction(jump)
+        for minutes in (1, 15, 60):
+            act = QAction(f"Jump {minutes} min ahead", self)
+            act.setObjectName(f"sim.jump{minutes}m")
+            act.triggered.connect(lambda _=False, m=minutes: self.bridge.jump_to(self.bridge.session.now_ms + m * 60_000))
+            sim.addAction(act)
         account = self.menuBar().addMenu("&Account")
         reset = QAction("Reset account…", self)
         reset.triggered.connect(lambda: self.reset_account())
@@ -180,6 +190,15 @@ class MainWindow(QMainWindow):
 
     def cancel_order(self, o: OrderView) -> None:
         self.tables.cancelOrder.emit(o)
+
+    def jump_to_funding(self) -> None:
+        """Fast-forward to just past the next funding instant (a trainer's "watch funding being paid")."""
+        due = self.bridge.next_funding_ms()
+        if due is None:
+            self.form.say(f"{self.bridge.symbol} has no funding (a dated future).", "input")
+            return
+        self.bridge.jump_to(due + 1_000)
+        self.form.say("Jumped past the funding time.", "ok")
 
     def reset_account(self, confirm: bool = True) -> bool:
         if confirm and not offscreen():
