@@ -88,7 +88,8 @@ def warm_up(win) -> None:  # type: ignore[no-untyped-def]
     if session.ticks > 1 or len(session.exchange.ledger) > len(session.exchange.wallets):
         return
     start = session.now_ms
+    ticks = 0
     for minute in range(1, WARM_UP_MS // 60_000 + 1):  # a sample a minute for the equity chart
-        session.advance(start + minute * 60_000, primary=bridge.symbol)
+        ticks += session.advance(start + minute * 60_000, primary=bridge.symbol)
     bridge.clock.jump_to(session.now_ms)
-    bridge.publish()
+    bridge.publish(ticks)  # a frame with ticks: the read-outs re-price at the new market

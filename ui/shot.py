@@ -93,6 +93,10 @@ def take_shot(out: Path, *, script: Path | None = None, size: tuple[int, int] = 
 
         session, symbol = fresh_session(), None
     win = build_window(session, store=store, symbol=symbol, status_note=note)
+    if script is None:  # no session to show: the half hour of market a freshly launched terminal opens on
+        from ui.app import warm_up
+
+        warm_up(win)
     win.resize(*size)
     win.show()
     QApplication.processEvents()
