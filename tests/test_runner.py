@@ -146,3 +146,14 @@ def test_non_finite_or_absurd_script_numbers_exit_2(tmp_path, body, words):
     path.write_text(body, encoding="utf-8")
     r = subprocess.run([sys.executable, "-m", "ui.cli", "run", str(path)], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and words in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_shipped_demo_scripts_play():
+    from terminal.script import load_script
+
+    for path in sorted((ROOT / "resources" / "scripts").glob("*.toml")):
+        report = run_script(load_script(path))
+        check_invariants(report)
+        assert report["fills"] and not report["rejections"], path.name
+    demo = run_script(load_script(ROOT / "resources" / "scripts" / "flash-crash-demo.toml"))
+    assert len(demo["liquidations"]) == 1 and demo["final"]["positions"][0]["leverage"] == 5
