@@ -258,45 +258,16 @@ def play_into_store(script, base_dir: Path, data_dir: Path) -> dict:  # type: ig
 
     The wallet comes from the store; a new account starts from the script's ``[account]`` at the script's start.
     Afterwards the script's feed becomes the account's price source for its symbol, at the script's end."""
-    from terminal.feeds import make_feed
-    from terminal.feeds.base import UNBOUNDED_MS
-    from terminal.money import to_minor
-    from terminal.instruments import default_catalog
-    from terminal.runner import keeps_own_dates, run_script, session_window
-    from terminal.session import TradingSession
+    from terminal.playback import new_session_for, play_into_session
     from terminal.store import PRICE_TAIL_TICKS, AccountStore
 
     store = AccountStore.open(Path(data_dir))
     try:
-        symbol = script.feed.symbol or "XBTUSD"
-        inst = default_catalog()[symbol]
-        if store.has_state():
-            session = store.load_session()
-            start = script.start_ms
-            if session.now_ms > start and not keeps_own_dates(script):
-                start = session.now_ms  # the account goes on from its own clock (as run_script does)
-        else:
-            wallets = {cur: to_minor(cur, amount) for cur, amount in script.account.items()}
-            start = script.start_ms
-            if keeps_own_dates(script):  # a new account replaying history starts where the data starts
-                start = make_feed(script.feed, inst, seed=script.seed, start_ms=start).start_ms
-            session = TradingSession.new(seed=script.seed, start_ms=start, wallets_minor=wallets)
-        report = run_script(script, base_dir=base_dir, exchange=session.exchange, history=session.history)
+        session = store.load_session() if store.has_state() else new_session_for(script)
+        report, start = play_into_session(script, session, base_dir, PRICE_TAIL_TICKS)
         ex = session.exchange
-        feed = make_feed(script.feed, inst, seed=script.seed, start_ms=start)
-        _, end_ms = session_window(script, feed, start)
-        feed.read(end_ms, UNBOUNDED_MS)
-        end = feed.position
-        feed.seek(max(0, end - PRICE_TAIL_TICKS))
-        tail = feed.read(UNBOUNDED_MS, end - feed.position)
-        session.feed_specs[symbol] = script.feed
-        session.feeds[symbol] = feed
-        session.prices.pop(symbol, None)
-        session._record_prices(symbol, tail)
-        store._feed_meta[symbol] = (feed, script.seed, start)
-        session.feed_origin[symbol] = (script.seed, start)
-        session.history.sample(ex)
-        session._next_sample = ex.now_ms + 1000
+        symbol = script.feed.resolved_symbol()
+        store._feed_meta[symbol] = (session.feeds[symbol], script.seed, start)
         store.record(session, ex.drain_events())
         return report
     finally:

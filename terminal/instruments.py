@@ -123,12 +123,6 @@ class Instrument(BaseModel):
         return f"{price:,.{self.tick_decimals}f}"
 
     # ---- value ---------------------------------------------------------------------------
-    def contract_value_minor(self, price: float) -> int:
-        """Value of one contract at ``price``, rounded to the minor unit (inverse) or exact-ish."""
-        if self.kind == "inverse":
-            return round_half_up(-self.multiplier / price)
-        return round_half_up(self.multiplier * price)
-
     def value_minor(self, qty: int, price: float) -> int:
         """Value of ``|qty|`` contracts at ``price`` in minor units of the settlement currency."""
         q = abs(qty)
@@ -178,11 +172,6 @@ class Instrument(BaseModel):
                 raise InputError("a size in USD needs a positive price")
             return amount / price * self.underlying_to_position_multiplier  # USDT counted as USD
         raise InputError(f"{self.symbol} sizes cannot be given in {unit}; use one of {', '.join(self.qty_units)}")
-
-    def coin_from_contracts(self, qty: float) -> float | None:
-        if self.kind == "linear" and self.underlying_to_position_multiplier:
-            return qty / self.underlying_to_position_multiplier
-        return None
 
     # ---- risk limits ---------------------------------------------------------------------
     def risk_rates(self, gross_value_minor: int) -> tuple[float, float]:

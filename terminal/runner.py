@@ -111,7 +111,7 @@ def run_script(script: Script, *, base_dir: Path | None = None, catalog: Catalog
     start_ms = int(script.start.timestamp() * 1000)
     if exchange is not None and exchange.now_ms > start_ms and not keeps_own_dates(script):
         start_ms = exchange.now_ms  # a stored account goes on from its own clock; time never runs backwards
-    symbol = script.feed.symbol or "XBTUSD"
+    symbol = script.feed.resolved_symbol()
     inst = catalog[symbol]
     feed = make_feed(script.feed, inst, seed=script.seed, start_ms=start_ms)
     start_ms, end_ms = session_window(script, feed, start_ms)
@@ -203,7 +203,7 @@ def build_report(ex: Exchange, history: AccountHistory, rejections: list[dict[st
             "markets": {s: {"last": m.last, "mark": m.mark, "index": m.index} for s, m in snap.markets.items()},
         },
         "stats": {
-            "ticks": ticks, "seconds": round((end_ms - start_ms) / 1000, 3), "seed": script.seed,
+            "ticks": ticks, "seconds": round((end_ms - start_ms) / 1000, 3), "start_ms": start_ms, "seed": script.seed,
             "feed": feed, "fills": len(fills), "liquidations": len(ex.liquidations),
             "rejections": len(rejections), "orders_placed": ex.next_order_id - 1,
         },

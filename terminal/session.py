@@ -124,10 +124,6 @@ class TradingSession:
             self._next_sample = self.exchange.now_ms + SAMPLE_MS
         return n
 
-    def _latest_tick_ms(self) -> int:
-        times = [m.time for m in self.exchange.markets.values()]
-        return max(times) if times else self.exchange.now_ms
-
     def _record_prices(self, symbol: str, batch: TickBatch) -> None:
         import numpy as np
 

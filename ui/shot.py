@@ -10,47 +10,16 @@ import os
 import sys
 from pathlib import Path
 
-SAMPLE_MS = 1_000
-
-
 def play_session(script_path: Path):  # type: ignore[no-untyped-def]
-    """Play a TOML session script into a TradingSession (same feed, seed and steps as ``run``)."""
-    from terminal.feeds import make_feed
-    from terminal.history import RingBuffer
-    from terminal.money import to_minor
-    from terminal.runner import apply_step, session_window
+    """Play a TOML session script into a fresh TradingSession (same feed, seed and steps as ``run``)."""
+    from terminal.playback import new_session_for, play_into_session
     from terminal.script import load_script
-    from terminal.session import PRICE_HISTORY, TradingSession
+    from terminal.session import PRICE_HISTORY
 
     script = load_script(script_path)
-    symbol = script.feed.resolved_symbol()
-    from terminal.instruments import default_catalog
-
-    feed = make_feed(script.feed, default_catalog()[symbol], seed=script.seed, start_ms=script.start_ms)
-    start, end = session_window(script, feed)
-    wallets = {cur: to_minor(cur, amount) for cur, amount in script.account.items()}
-    session = TradingSession.new(seed=script.seed, start_ms=start, wallets_minor=wallets)
-    session.feed_specs[symbol] = script.feed.model_copy(update={"symbol": symbol})
-    session.feeds[symbol] = feed
-    session.feed_origin[symbol] = (script.seed, script.start_ms)
-    session.prices[symbol] = RingBuffer(PRICE_HISTORY, 4)
-    steps = sorted(enumerate(script.steps), key=lambda p: (p[1].at_s, p[0]))
-    times = [start + int(round(s.at_s * 1000)) for _, s in steps]
-    ex, k, t = session.exchange, 0, start
-    while True:
-        target = min(end, t + SAMPLE_MS, times[k] if k < len(steps) else end)
-        session.advance(target, primary=symbol)
-        if ex.now_ms < target:
-            ex.now_ms = target
-        t = target
-        while k < len(steps) and times[k] <= t:
-            apply_step(ex, steps[k][1], symbol)
-            k += 1
-            session.history.sample(ex)
-        if t >= end:
-            break
-    session.history.sample(ex)
-    return session, symbol
+    session = new_session_for(script)
+    play_into_session(script, session, Path(script_path).parent, PRICE_HISTORY)
+    return session, script.feed.resolved_symbol()
 
 
 def take_shot(out: Path, *, script: Path | None = None, size: tuple[int, int] = (1600, 1000),
