@@ -16,11 +16,11 @@ import time
 import tracemalloc
 
 
-from terminal.engine import EngineConfig, Exchange
+from terminal.exchange.engine import EngineConfig, Exchange
 from terminal.feeds import SyntheticFeed
-from terminal.instruments import default_catalog
-from terminal.runner import run_script
-from terminal.script import parse_script
+from terminal.domain.instruments import default_catalog
+from terminal.session.runner import run_script
+from terminal.session.script import parse_script
 
 CAT = default_catalog()
 XBT = CAT["XBTUSD"]

@@ -78,7 +78,7 @@ def startup_time() -> float:
 
 def fill_history(session, symbol: str) -> None:  # type: ignore[no-untyped-def]
     """1,000,000 price ticks through the engine, and 1,000,000-point equity / liquidation series."""
-    from terminal.history import RingBuffer
+    from terminal.session.history import RingBuffer
 
     session.ensure_feed(symbol)
     n = 0
@@ -110,7 +110,7 @@ def main() -> None:
     from PySide6.QtTest import QTest
 
     isolate_settings()
-    from ui.main_window import build_window, ensure_app, fresh_session
+    from ui.window.main_window import build_window, ensure_app, fresh_session
 
     app = ensure_app()
     session = fresh_session()

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from terminal.feeds.base import UNBOUNDED_MS
-from terminal.store import AccountStore
+from terminal.store.account_store import AccountStore
 
 
 def trade(session, frame: int) -> None:

@@ -28,7 +28,7 @@ _isolate_qsettings()
 @pytest.fixture
 def session():
     """A fresh in-memory practice session: 1 XBT and 10,000 USDT at 2024-03-01T00:00Z."""
-    from ui.main_window import fresh_session
+    from ui.window.main_window import fresh_session
 
     return fresh_session()
 
@@ -36,7 +36,7 @@ def session():
 @pytest.fixture
 def window(qtbot, session):
     """The whole terminal window on an unsaved session, paused, registered with qtbot."""
-    from ui.main_window import build_window
+    from ui.window.main_window import build_window
 
     win = build_window(session)
     qtbot.addWidget(win)

@@ -27,7 +27,7 @@ def test_nothing_under_terminal_imports_qt_or_ui():
 
 
 def test_headless_commands_do_not_load_qt():
-    code = ("import sys, ui.cli, terminal.runner, terminal.engine, terminal.session; "
+    code = ("import sys, ui.cli, terminal.session.runner, terminal.exchange.engine, terminal.session.trading_session; "
             "print(any(m.startswith(('PySide6', 'pyqtgraph')) for m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr

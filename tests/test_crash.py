@@ -10,14 +10,14 @@ import sys
 import time
 from pathlib import Path
 
-from terminal.store import AccountStore
+from terminal.store.account_store import AccountStore
 
 ROOT = Path(__file__).resolve().parents[1]
 KILLS = 20
 
 CHILD = r"""
 import sys
-from terminal.store import AccountStore
+from terminal.store.account_store import AccountStore
 store = AccountStore.open(sys.argv[1])
 s = store.load_session()
 s.ensure_feed("XBTUSD")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from terminal.calc import calculate
-from terminal.instruments import default_catalog
-from terminal.snapshot import take_snapshot
+from terminal.domain.calc import calculate
+from terminal.domain.instruments import default_catalog
+from terminal.exchange.snapshot import take_snapshot
 from tests.helpers import batch, exchange, instrument, ledger_sums
 
 T0 = 3_600_000

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from terminal.snapshot import take_snapshot
+from terminal.exchange.snapshot import take_snapshot
 from tests.helpers import batch, exchange, ledger_sums
 
 T0 = 3_600_000

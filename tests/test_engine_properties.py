@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from terminal.snapshot import take_snapshot
+from terminal.exchange.snapshot import take_snapshot
 from tests.helpers import batch, exchange, ledger_sums
 
 SYMBOLS = {"XBTUSD": 50_000.0, "ETHUSDT": 3_000.0, "ETHUSD": 3_000.0}

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from resources import RESOURCES_DIR
-from terminal.errors import InputError
+from terminal.domain.errors import InputError
 from terminal.feeds import UNBOUNDED_MS, BarsFeed, Feed, SyntheticFeed, TickBatch, TradesFeed, funding_times, make_feed
 from terminal.feeds.mark import fair_mark, next_funding_ms
 from terminal.feeds.replay import days_from_civil, parse_trades, write_trade_dump
-from terminal.instruments import default_catalog
-from terminal.script import FeedSpec
+from terminal.domain.instruments import default_catalog
+from terminal.session.script import FeedSpec
 
 START = int(datetime(2024, 3, 1, tzinfo=UTC).timestamp() * 1000)
 H = 3_600_000

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from terminal.errors import InputError
-from terminal.instruments import Catalog
-from terminal.script import parse_script
-from terminal.snapshot import take_snapshot
-from terminal.store import AccountStore, StoreError, account_json, play_into_store
-from terminal.store_schema import SCHEMA_VERSION
+from terminal.domain.errors import InputError
+from terminal.domain.instruments import Catalog
+from terminal.session.script import parse_script
+from terminal.exchange.snapshot import take_snapshot
+from terminal.store.account_store import AccountStore, StoreError, account_json, play_into_store
+from terminal.store.schema import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = (ROOT / "resources" / "instruments.toml").read_text()

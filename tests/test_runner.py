@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from terminal.calc import calculate
-from terminal.instruments import default_catalog
-from terminal.runner import REPORT_KEYS, run_script
-from terminal.script import parse_script
+from terminal.domain.calc import calculate
+from terminal.domain.instruments import default_catalog
+from terminal.session.runner import REPORT_KEYS, run_script
+from terminal.session.script import parse_script
 
 ROOT = Path(__file__).resolve().parents[1]
 CAT = default_catalog()
@@ -149,7 +149,7 @@ def test_non_finite_or_absurd_script_numbers_exit_2(tmp_path, body, words):
 
 
 def test_shipped_demo_scripts_play():
-    from terminal.script import load_script
+    from terminal.session.script import load_script
 
     for path in sorted((ROOT / "resources" / "scripts").glob("*.toml")):
         report = run_script(load_script(path))

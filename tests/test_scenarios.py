@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from terminal.errors import InputError
+from terminal.domain.errors import InputError
 from terminal.feeds import UNBOUNDED_MS, ScenarioFeed, funding_times, list_scenarios, load_scenario
 from terminal.feeds.scenario import parse_scenario
-from terminal.instruments import default_catalog
+from terminal.domain.instruments import default_catalog
 
 START = int(datetime(2024, 3, 1, tzinfo=UTC).timestamp() * 1000)
 

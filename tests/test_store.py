@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from terminal.report import write_report
-from terminal.script import parse_script
-from terminal.snapshot import take_snapshot
-from terminal.store import (
+from terminal.app.report import write_report
+from terminal.session.script import parse_script
+from terminal.exchange.snapshot import take_snapshot
+from terminal.store.account_store import (
     DEFAULT_WALLETS_MINOR,
     AccountStore,
     StoreError,
@@ -25,7 +25,7 @@ from terminal.store import (
     play_into_store,
     set_active_account,
 )
-from terminal.store_schema import MIGRATIONS, SCHEMA_VERSION
+from terminal.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
 START = 1_709_251_200_000

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from terminal.feeds.base import TickBatch
-from terminal.snapshot import take_snapshot
-from terminal.store import DEFAULT_WALLETS_MINOR, AccountStore
+from terminal.exchange.snapshot import take_snapshot
+from terminal.store.account_store import DEFAULT_WALLETS_MINOR, AccountStore
 
 SYMBOLS = ["XBTUSD", "ETHUSDT", "ETHUSD"]
 TYPES = ["market", "limit", "stop_market", "stop_limit", "take_profit_market", "take_profit_limit", "trailing_stop"]

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from terminal.account import LiquidationRecord
-from terminal.instruments import default_catalog
-from terminal.training import (
+from terminal.domain.account import LiquidationRecord
+from terminal.domain.instruments import default_catalog
+from terminal.domain.training import (
     CoachSettings, calculator, coach, explain_liquidation, leverage_curve, position_size_for_risk, presets,
     roe_of_move, rule_of_thumb_pct,
 )

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel
 
-from terminal.orders import OrderRequest
-from terminal.store import list_accounts
+from terminal.domain.orders import OrderRequest
+from terminal.store.account_store import list_accounts
 from ui import create_main_window
 
 
@@ -41,7 +41,7 @@ def test_create_switch_reset_delete(qtbot, tmp_path):
 
 
 def test_reset_after_liquidation_option(qtbot, tmp_path):
-    from terminal.script import FeedSpec
+    from terminal.session.script import FeedSpec
 
     win = create_main_window(tmp_path)
     qtbot.addWidget(win)

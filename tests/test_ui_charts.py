@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLineEdit, QPushButton
 
-from terminal.history import RingBuffer
-from ui.chart_items import ring_slice
+from terminal.session.history import RingBuffer
+from ui.charts.items import ring_slice
 
 
 def w(win, cls, name):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from terminal.history import RingBuffer
+from terminal.session.history import RingBuffer
 
 POINTS = 1_000_000
 
@@ -56,7 +56,7 @@ def test_a_fill_marker_is_drawn_at_the_fill(window):
 
 
 def test_a_million_point_history_still_updates_the_curves_with_bounded_points(qtbot):
-    from ui.main_window import build_window, fresh_session
+    from ui.window.main_window import build_window, fresh_session
 
     session = fresh_session()
     session.ensure_feed("XBTUSD")

@@ -5,8 +5,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QPushButton, QSlider
 
-from terminal.calc import calculate
-from terminal.instruments import default_catalog
+from terminal.domain.calc import calculate
+from terminal.domain.instruments import default_catalog
 
 
 def w(win, cls, name):

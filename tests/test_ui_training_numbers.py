@@ -8,12 +8,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QLineEdit, QPushButton, QSlider
 
-from terminal.calc import calculate
-from terminal.instruments import default_catalog
-from terminal.margin import target_price_for_roe
-from terminal.money import format_money
-from terminal.script import FeedSpec
-from terminal.training import calculator, explain_liquidation, leverage_curve
+from terminal.domain.calc import calculate
+from terminal.domain.instruments import default_catalog
+from terminal.domain.margin import target_price_for_roe
+from terminal.domain.money import format_money
+from terminal.session.script import FeedSpec
+from terminal.domain.training import calculator, explain_liquidation, leverage_curve
 
 CAT = default_catalog()
 XBT = CAT["XBTUSD"]
@@ -38,7 +38,7 @@ def type_into(qtbot, box: QLineEdit, text: str) -> None:
 
 def crash_window(qtbot):
     """A window whose XBTUSD feed is the flash-crash scenario (the fall starts after 20 quiet minutes)."""
-    from ui.main_window import build_window, fresh_session
+    from ui.window.main_window import build_window, fresh_session
 
     s = fresh_session()
     s.set_feed("XBTUSD", FeedSpec(kind="scenario", name="flash-crash", symbol="XBTUSD"))

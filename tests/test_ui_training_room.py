@@ -108,7 +108,7 @@ def test_alert_toast_on_fill_and_mute_silences_the_sound(qtbot, window):
 
 
 def test_margin_ratio_crossing_a_warning_level_raises_a_toast(qtbot, window):
-    from terminal.snapshot import WalletView
+    from terminal.exchange.snapshot import WalletView
 
     alerts = window.training.alerts
     frame = window.bridge.publish()

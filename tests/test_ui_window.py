@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 
 import ui
-from ui.account_panel import ratio_level
+from ui.window.account_panel import ratio_level
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = """orderForm.symbol orderForm.buy orderForm.sell orderForm.orderType orderForm.size orderForm.sizeUnit
@@ -120,7 +120,7 @@ def test_shot_with_a_liquidation_keeps_the_size_and_bad_size_exits_2(tmp_path):
 
 
 def test_terminal_never_imports_qt():
-    code = ("import sys, terminal.session, terminal.snapshot, terminal.calc, terminal.runner, ui.cli;"
+    code = ("import sys, terminal.session.trading_session, terminal.exchange.snapshot, terminal.domain.calc, terminal.session.runner, ui.cli;"
             "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph')]; print(bad)")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
                        capture_output=True, text=True, timeout=60)
@@ -128,7 +128,7 @@ def test_terminal_never_imports_qt():
 
 
 def test_jump_to_the_next_funding_pays_it(window):
-    from terminal.orders import OrderRequest
+    from terminal.domain.orders import OrderRequest
 
     bridge = window.bridge
     ex = bridge.session.exchange

@@ -16,7 +16,7 @@ def create_main_window(data_dir: Path) -> "QMainWindow":
 
     No event loop is started; a ``QApplication`` is created if none exists.
     """
-    from ui.main_window import build_main_window
+    from ui.window.main_window import build_main_window
 
     return build_main_window(Path(data_dir))
 

@@ -65,7 +65,7 @@ def run_gui(data_dir: Path) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from ui.main_window import build_main_window, ensure_app
+    from ui.window.main_window import build_main_window, ensure_app
 
     app = ensure_app()
     app.setWindowIcon(QIcon(str(ICON)))

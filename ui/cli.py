@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn, Sequence
 
-from terminal.errors import TerminalError
+from terminal.domain.errors import TerminalError
 
 PROG = "leverage-terminal"
 
@@ -96,8 +96,8 @@ def _print_json(obj: object) -> None:
 
 
 def _cmd_calc(args: argparse.Namespace) -> int:
-    from terminal.calc import calculate
-    from terminal.instruments import Catalog, default_catalog
+    from terminal.domain.calc import calculate
+    from terminal.domain.instruments import Catalog, default_catalog
 
     catalog = Catalog.load(args.catalog) if args.catalog else default_catalog()
     _print_json(calculate(
@@ -110,7 +110,7 @@ def _cmd_calc(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from terminal.runner import run_script_file
+    from terminal.session.runner import run_script_file
 
     data_dir = args.data_dir
     report = run_script_file(args.script, data_dir=data_dir)
@@ -119,14 +119,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_account(args: argparse.Namespace) -> int:
-    from terminal.store import account_json
+    from terminal.store.account_store import account_json
 
     _print_json(account_json(resolve_data_dir(args.data_dir), name=args.name))
     return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from terminal.report import write_report
+    from terminal.app.report import write_report
 
     write_report(resolve_data_dir(args.data_dir), args.out)
     return 0

@@ -12,9 +12,9 @@ from pathlib import Path
 
 def play_session(script_path: Path):  # type: ignore[no-untyped-def]
     """Play a TOML session script into a fresh TradingSession (same feed, seed and steps as ``run``)."""
-    from terminal.playback import new_session_for, play_into_session
-    from terminal.script import load_script
-    from terminal.session import PRICE_HISTORY
+    from terminal.session.playback import new_session_for, play_into_session
+    from terminal.session.script import load_script
+    from terminal.session.trading_session import PRICE_HISTORY
 
     script = load_script(script_path)
     session = new_session_for(script)
@@ -42,15 +42,15 @@ def take_shot(out: Path, *, script: Path | None = None, size: tuple[int, int] = 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp(prefix="lt-shot-"))
 
-    from ui.main_window import build_window, ensure_app, open_store
+    from ui.window.main_window import build_window, ensure_app, open_store
 
     ensure_app()
     store = None
     note = None
     if data_dir is not None:
         if script is not None:
-            from terminal.accounts import play_into_store
-            from terminal.script import load_script
+            from terminal.store.accounts import play_into_store
+            from terminal.session.script import load_script
 
             play_into_store(load_script(script), Path(script).parent, Path(data_dir))
         store, session, note = open_store(Path(data_dir))
@@ -58,7 +58,7 @@ def take_shot(out: Path, *, script: Path | None = None, size: tuple[int, int] = 
     elif script is not None:
         session, symbol = play_session(Path(script))
     else:
-        from ui.main_window import fresh_session
+        from ui.window.main_window import fresh_session
 
         session, symbol = fresh_session(), None
     win = build_window(session, store=store, symbol=symbol, status_note=note)
@@ -79,7 +79,7 @@ def take_shot(out: Path, *, script: Path | None = None, size: tuple[int, int] = 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if not win.grab().save(str(out), "PNG"):
-        from terminal.errors import TerminalError
+        from terminal.domain.errors import TerminalError
 
         raise TerminalError(f"cannot write {out}")
     win.close()

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
-from terminal.instruments import Instrument
+from terminal.domain.instruments import Instrument
 
 UNBOUNDED_MS = 2**62  # an ``until_ms`` that no tick reaches
 

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from terminal.instruments import Instrument
+from terminal.domain.instruments import Instrument
 
 HOUR_MS = 3_600_000
 FUNDING_OFFSET_MS = 4 * HOUR_MS

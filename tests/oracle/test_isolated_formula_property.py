@@ -4,8 +4,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from terminal.calc import calculate
-from terminal.instruments import default_catalog
+from terminal.domain.calc import calculate
+from terminal.domain.instruments import default_catalog
 
 CAT = default_catalog()
 SYMBOLS = ["XBTUSD", "ETHUSD", "XBTUSDT", "ETHUSDT", "XRPUSDT", "ADAUSDT", "AVAXUSDT"]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from terminal.instruments import default_catalog
-from terminal.margin import figures, pnl
+from terminal.domain.instruments import default_catalog
+from terminal.domain.margin import figures, pnl
 from tests.helpers import batch, exchange, instrument, ledger_sums
 
 CAT = default_catalog()

@@ -1,6 +1,6 @@
 """Training features on top of the terminal window: calculator, liquidation explainer, leverage → liquidation
 curve, risk coach, presenter mode, hotkeys, alerts, scenario picker and the session report — and the "Training"
-menu that reaches them. :func:`install_training` adds them to a :class:`ui.main_window.MainWindow`.
+menu that reaches them. :func:`install_training` adds them to a :class:`ui.window.main_window.MainWindow`.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QFrame, QScrollArea
 
-from ui.bridge import Frame
+from ui.services.bridge import Frame
 from ui.training.alerts import Alerts
 from ui.training.calculator_dialog import CalculatorDialog
 from ui.training.coach import CoachSettingsDialog, RiskCoach

@@ -1,7 +1,7 @@
 """The calculator dialog (like BitMEX's order-form calculator): PnL and ROE at an exit, the target price for a
-ROE, and the liquidation price. Every figure comes from ``terminal.calc.calculate`` (the ``calc`` command),
-the verdict from ``terminal.training.calculator`` ("Liquidated at X before reaching the exit" when the exit lies
-beyond the liquidation price) and the target from ``terminal.margin.target_price_for_roe``.
+ROE, and the liquidation price. Every figure comes from ``terminal.domain.calc.calculate`` (the ``calc`` command),
+the verdict from ``terminal.domain.training.calculator`` ("Liquidated at X before reaching the exit" when the exit lies
+beyond the liquidation price) and the target from ``terminal.domain.margin.target_price_for_roe``.
 """
 from __future__ import annotations
 
@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from terminal.calc import calculate
-from terminal.errors import TerminalError
-from terminal.instruments import Catalog
-from terminal.margin import target_price_for_roe
-from terminal.training import calculator
-from ui import format as fmt
-from ui import theme
+from terminal.domain.calc import calculate
+from terminal.domain.errors import TerminalError
+from terminal.domain.instruments import Catalog
+from terminal.domain.margin import target_price_for_roe
+from terminal.domain.training import calculator
+from ui.style import format as fmt
+from ui.style import theme
 
 OUTPUTS = [("Order value", "orderValue"), ("Cost", "cost"), ("Initial margin", "initialMargin"),
            ("Maintenance margin", "maintMargin"), ("Liquidation price", "liquidationPrice"),
@@ -180,6 +180,6 @@ class CalculatorDialog(QDialog):
 
 
 def inst_minor(currency: str) -> int:
-    from terminal.money import MINOR_PER_MAJOR
+    from terminal.domain.money import MINOR_PER_MAJOR
 
     return int(MINOR_PER_MAJOR[currency])

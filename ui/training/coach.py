@@ -1,7 +1,7 @@
 """The risk coach under the order form: the guide's advice as warnings with a one-line reason each — above the
 beginner leverage limit (5x by default, configurable), no stop-loss attached, a stop that risks more than the
 plan — and the position size for "risk 2–3 % of the account with a stop at X". It never blocks an order, and an
-expert switches it off. Every number is ``terminal.training.coach`` / ``position_size_for_risk``.
+expert switches it off. Every number is ``terminal.domain.training.coach`` / ``position_size_for_risk``.
 """
 from __future__ import annotations
 
@@ -24,14 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from terminal.training import CoachSettings, CoachWarning, coach, position_size_for_risk
-from ui import format as fmt
-from ui import theme
-from ui.bridge import Frame
+from terminal.domain.training import CoachSettings, CoachWarning, coach, position_size_for_risk
+from ui.style import format as fmt
+from ui.style import theme
+from ui.services.bridge import Frame
 
 
 class RiskCoach(QFrame):
-    """Reads the order form (``form``: :class:`ui.order_form.OrderForm`) and shows the warnings for it."""
+    """Reads the order form (``form``: :class:`ui.order.form.OrderForm`) and shows the warnings for it."""
 
     def __init__(self, form: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)

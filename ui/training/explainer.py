@@ -1,7 +1,7 @@
 """The liquidation explainer: when a position is liquidated, a panel tells the story in numbers (entry, leverage,
 initial and maintenance margin, the mark that triggered it, the bankruptcy price, the loss, the insurance fund and
 how far the price moved), large enough for a room. The words and numbers are
-``terminal.training.explain_liquidation`` / ``liquidation_story`` of the engine's ``LiquidationRecord``.
+``terminal.domain.training.explain_liquidation`` / ``liquidation_story`` of the engine's ``LiquidationRecord``.
 
 The price chart already draws a ✖ at each liquidation; :class:`ChartNote` adds a label beside the latest one
 (a plain ``pg.TextItem`` on the chart's public plot item).
@@ -13,11 +13,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from terminal.account import LiquidationRecord
-from terminal.instruments import Instrument
-from terminal.training import explain_liquidation, liquidation_story
-from ui import format as fmt
-from ui import theme
+from terminal.domain.account import LiquidationRecord
+from terminal.domain.instruments import Instrument
+from terminal.domain.training import explain_liquidation, liquidation_story
+from ui.style import format as fmt
+from ui.style import theme
 
 KEYS = ("position", "initialMargin", "maintMargin", "liquidationPrice", "markPrice", "bankruptcyPrice", "lost",
         "insuranceFund", "move")

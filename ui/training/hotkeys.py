@@ -12,8 +12,8 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from ui import theme
-from ui.sim_controls import SPEEDS
+from ui.style import theme
+from ui.window.sim_controls import SPEEDS
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 For the form's symbol, side, size and entry: the liquidation price (top) and its distance in % (bottom, against the
 textbook "100 / leverage" rule of thumb) from 1x to the instrument's maximum on a log leverage axis, the current
 leverage marked on both. Beside it, in words: the rule of thumb against the real distance, and the ROE of a given
-move. Every number is ``terminal.training`` (``leverage_curve``, ``curve_point``, ``rule_of_thumb_pct``,
+move. Every number is ``terminal.domain.training`` (``leverage_curve``, ``curve_point``, ``rule_of_thumb_pct``,
 ``roe_of_move``).
 """
 from __future__ import annotations
@@ -16,10 +16,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from terminal.instruments import Instrument
-from terminal.training import CurvePoint, curve_point, leverage_curve, presets, roe_of_move, rule_of_thumb_pct
-from ui import format as fmt
-from ui import theme
+from terminal.domain.instruments import Instrument
+from terminal.domain.training import CurvePoint, curve_point, leverage_curve, presets, roe_of_move, rule_of_thumb_pct
+from ui.style import format as fmt
+from ui.style import theme
 
 ENTRY_TOLERANCE = 0.001  # the curve is rebuilt when the entry moves more than 0.1 %
 DIST_TICKS = ((1, 10, 100), (0.5, 2, 5, 20, 50))

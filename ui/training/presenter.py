@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
-from ui import theme
+from ui.style import theme
 
 SCALE = 1.4
 HC = {"BG": "#000000", "BASE": "#000000", "TEXT": "#ffffff", "MUTED": "#d0d6de", "PANEL": "#101418"}

@@ -1,4 +1,4 @@
-"""Export the session to a self-contained HTML report (and its ledger as CSV) with ``terminal.report.write_report``.
+"""Export the session to a self-contained HTML report (and its ledger as CSV) with ``terminal.app.report.write_report``.
 
 A stored account is saved first and reported from its folder; an unsaved (in-memory) session is written to a
 throw-away account folder first, so both give the same report.
@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from terminal.report import ledger_csv_path, write_report
+from terminal.app.report import ledger_csv_path, write_report
 
 
 def export_report(win: Any, out: Path) -> Path:
@@ -22,7 +22,7 @@ def export_report(win: Any, out: Path) -> Path:
         store.record(bridge.session, [])
         write_report(Path(store.data_dir), out, store.name)
         return out
-    from terminal.store import AccountStore
+    from terminal.store.account_store import AccountStore
 
     with tempfile.TemporaryDirectory(prefix="lt-report-") as tmp:
         temp = AccountStore.open(Path(tmp), "session")

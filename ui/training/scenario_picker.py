@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from terminal.feeds import list_scenarios
-from terminal.script import FeedSpec
+from terminal.session.script import FeedSpec
 
 
 class ScenarioPicker(QDialog):
@@ -134,6 +134,6 @@ class ScenarioPicker(QDialog):
 
 
 def _offscreen() -> bool:
-    from ui.main_window import offscreen
+    from ui.window.main_window import offscreen
 
     return offscreen()

@@ -1,0 +1,217 @@
+"""The simulated exchange: accepts orders, steps through price ticks, fills, funds and liquidates.
+
+Per tick the engine does nothing but compare prices with precomputed thresholds (see
+:mod:`terminal.exchange.triggers`); all bookkeeping happens at events. Every change appends an event to
+``events`` — ``("order", Order)``, ``("fill", Fill)``, ``("ledger", LedgerRow)``,
+``("liquidation", LiquidationRecord)``, ``("funding", FundingRecord)``, ``("rejection", dict)``,
+``("position", symbol)``, ``("settings", symbol)`` — which the runner, the store and the GUI drain.
+"""
+from __future__ import annotations
+
+import math
+
+from terminal.domain.account import (
+    Fill, FundingRecord, LedgerRow, LiquidationRecord, Position, SymbolSettings, Wallet,
+)
+from terminal.domain.instruments import Catalog, Instrument
+from terminal.exchange.types import Ack, EngineConfig, Market
+from terminal.exchange.actions import OrderActions
+from terminal.exchange.events import MarketEvents
+from terminal.domain.money import MINOR_PER_MAJOR
+from terminal.domain.orders import Order, OrderStatus
+from terminal.exchange.triggers import Thresholds
+
+__all__ = ["Ack", "EngineConfig", "Exchange", "Market"]
+
+
+class Exchange(OrderActions, MarketEvents):
+    def __init__(self, catalog: Catalog, config: EngineConfig | None = None, now_ms: int = 0) -> None:
+        self.catalog = catalog
+        self.config = config or EngineConfig()
+        self.now_ms = now_ms
+        self.wallets: dict[str, Wallet] = {c: Wallet(c) for c in MINOR_PER_MAJOR}
+        self.positions: dict[str, Position] = {}
+        self.settings: dict[str, SymbolSettings] = {}
+        self.orders: dict[int, Order] = {}  # live orders only
+        self.ledger: list[LedgerRow] = []
+        self.fills: list[Fill] = []
+        self.liquidations: list[LiquidationRecord] = []
+        self.funding: list[FundingRecord] = []
+        self.rejections: list[dict[str, object]] = []
+        self.markets: dict[str, Market] = {}
+        self.insurance_fund: dict[str, int] = {c: 0 for c in MINOR_PER_MAJOR}
+        self.next_funding_ms: dict[str, int] = {}
+        self.next_order_id = 1
+        self.next_fill_id = 1
+        self.events: list[tuple[str, object]] = []
+        self._thresholds: dict[str, Thresholds] = {}
+        self._order_margin: dict[str, int] = {}  # per symbol, dropped whenever the symbol changes
+
+    # ------------------------------------------------------------------ helpers
+    def instrument(self, symbol: str) -> Instrument:
+        return self.catalog[symbol]
+
+    def market(self, symbol: str) -> Market:
+        m = self.markets.get(symbol)
+        if m is None:
+            m = self.markets[symbol] = Market()
+        return m
+
+    def setting(self, symbol: str) -> SymbolSettings:
+        s = self.settings.get(symbol)
+        if s is None:
+            inst = self.catalog[symbol]
+            s = self.settings[symbol] = SymbolSettings(leverage=min(10.0, inst.max_leverage))
+        return s
+
+    def position(self, symbol: str) -> Position:
+        p = self.positions.get(symbol)
+        if p is None:
+            s = self.setting(symbol)
+            p = self.positions[symbol] = Position(symbol, leverage=s.leverage, cross=s.cross)
+        return p
+
+    def _emit(self, kind: str, payload: object) -> None:
+        if self.config.record_events:
+            self.events.append((kind, payload))
+
+    def drain_events(self) -> list[tuple[str, object]]:
+        ev, self.events = self.events, []
+        return ev
+
+    def _dirty(self, symbol: str) -> None:
+        self._thresholds.pop(symbol, None)
+        self._order_margin.pop(symbol, None)
+
+    def _dirty_cross(self, currency: str) -> None:
+        """The wallet or another position's margin moved: cross positions in ``currency`` re-price."""
+        for sym, pos in self.positions.items():
+            if pos.cross and pos.qty and self.catalog[sym].settle_currency == currency:
+                self._thresholds.pop(sym, None)
+
+    def _dirty_currency(self, currency: str) -> None:
+        for sym in list(self._thresholds):
+            if self.catalog[sym].settle_currency == currency:
+                self._thresholds.pop(sym, None)
+        for sym in list(self._order_margin):
+            if self.catalog[sym].settle_currency == currency:
+                self._order_margin.pop(sym, None)
+
+    def book(self, currency: str, kind: str, amount: int, symbol: str | None = None,
+             ref: int | None = None, text: str = "") -> None:
+        """The only way a wallet balance changes: a ledger row."""
+        if amount == 0 and kind not in ("deposit",):
+            return
+        row = LedgerRow(self.now_ms, kind, currency, int(amount), symbol, ref, text)
+        self.wallets[currency].balance += row.amount_minor
+        self.ledger.append(row)
+        self._emit("ledger", row)
+        self._dirty_cross(currency)
+
+    def deposit(self, currency: str, amount_minor: int, text: str = "starting balance") -> None:
+        if amount_minor < 0:
+            raise ValueError("a deposit cannot be negative")
+        self.book(currency, "deposit", amount_minor, text=text)
+
+    # ------------------------------------------------------------------ margin view
+    def position_margin(self, pos: Position) -> int:
+        if pos.qty == 0:
+            return 0
+        inst = self.catalog[pos.symbol]
+        return pos.figures(inst).position_margin + (0 if pos.cross else pos.added_margin)
+
+    def order_margin(self, symbol: str, extra: Order | None = None) -> int:
+        """Margin held for resting orders of ``symbol``: the larger side after netting against the position."""
+        if extra is None:
+            cached = self._order_margin.get(symbol)
+            if cached is not None:
+                return cached
+        pos = self.positions.get(symbol)
+        pq = pos.qty if pos else 0
+        side_q = {1: 0, -1: 0}
+        side_cost = {1: 0, -1: 0}
+        orders = [o for o in self.orders.values() if o.symbol == symbol]
+        if extra is not None:
+            orders.append(extra)
+        for o in orders:
+            if o.reduce_only or o.status not in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.NEW):
+                continue
+            if o.type.is_conditional and not o.triggered:
+                continue
+            side_q[o.direction] += o.leaves_qty
+            side_cost[o.direction] += o.cost * o.leaves_qty // max(o.qty, 1)
+        best = 0
+        for d in (1, -1):
+            if side_q[d] == 0:
+                continue
+            offset = max(0, -pq) if d > 0 else max(0, pq)
+            increasing = max(0, side_q[d] - offset)
+            best = max(best, side_cost[d] * increasing // side_q[d])
+        if extra is None:
+            self._order_margin[symbol] = best
+        return best
+
+    def currency_totals(self, currency: str) -> dict[str, int]:
+        """Wallet, unrealised PnL, margins and available balance of one settlement currency."""
+        wallet = self.wallets[currency].balance
+        upnl = pos_margin = cross_upnl = ord_margin = maint = 0
+        for sym, pos in self.positions.items():
+            inst = self.catalog[sym]
+            if inst.settle_currency != currency:
+                continue
+            if pos.qty:
+                u = pos.unrealised_pnl(inst, self._mark(sym, pos, inst))
+                upnl += u
+                pos_margin += self.position_margin(pos)
+                maint += pos.figures(inst).maint_margin
+                if pos.cross:
+                    cross_upnl += u
+        for sym in {o.symbol for o in self.orders.values()}:
+            if self.catalog[sym].settle_currency == currency:
+                ord_margin += self.order_margin(sym)
+        available = wallet - pos_margin - ord_margin + cross_upnl
+        return {
+            "wallet_balance": wallet,
+            "unrealised_pnl": upnl,
+            "margin_balance": wallet + upnl,
+            "position_margin": pos_margin,
+            "order_margin": ord_margin,
+            "available_balance": available,
+            "maint_margin": maint,
+        }
+
+    def available_balance(self, currency: str) -> int:
+        return self.currency_totals(currency)["available_balance"]
+
+    def _mark(self, sym: str, pos: Position, inst: Instrument) -> float:
+        m = self.markets.get(sym)
+        if m is None or not math.isfinite(m.mark):
+            return pos.entry_price(inst)
+        return m.mark
+
+    def cross_backing(self, symbol: str) -> int:
+        """Wallet that backs a cross position: wallet − isolated margins + others' (uPnL − MM)."""
+        inst = self.catalog[symbol]
+        cur = inst.settle_currency
+        w = self.wallets[cur].balance
+        for sym, pos in self.positions.items():
+            other = self.catalog[sym]
+            if sym == symbol or other.settle_currency != cur or pos.qty == 0:
+                continue
+            if pos.cross:
+                w += pos.unrealised_pnl(other, self._mark(sym, pos, other)) - pos.figures(other).maint_margin
+            else:
+                w -= self.position_margin(pos)
+        return max(w, 0)
+
+    def liq_bk(self, symbol: str) -> tuple[float | None, float | None, float | None]:
+        """(liquidation price shown, bankruptcy price shown, exact bankruptcy) of the open position."""
+        pos = self.positions.get(symbol)
+        if pos is None or pos.qty == 0:
+            return None, None, None
+        inst = self.catalog[symbol]
+        if pos.cross:
+            f = pos.figures(inst, cross_balance=self.cross_backing(symbol))
+        else:
+            f = pos.figures(inst)
+        return f.liquidation_price, f.bankruptcy_price, f.bankruptcy_exact

@@ -1,0 +1,259 @@
+"""The TOML session script of ``leverage-terminal run``: seed, start, duration, wallets, price source, timed steps.
+
+Errors are :class:`InputError` naming the field and its line, e.g.
+``session.toml:14: unknown field 'qyt' in [[steps]] #2``. Relative feed paths are resolved against the script's
+folder by :func:`load_script`.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from terminal.domain.errors import InputError
+from terminal.domain.instruments import locate_table_line
+
+Action = Literal["order", "cancel", "cancel_all", "leverage", "margin", "close"]
+OrderType = Literal["market", "limit", "stop_market", "stop_limit", "take_profit_market", "take_profit_limit",
+                    "trailing_stop"]
+DEFAULT_START = "2024-03-01T00:00:00Z"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)  # NaN / inf: "a finite number"
+
+
+class FeedSpec(_Strict):
+    """The ``[feed]`` table: where prices come from."""
+
+    kind: Literal["synthetic", "scenario", "trades", "bars"] = Field(
+        default="synthetic", description="synthetic model, a named scenario, a BitMEX trade dump, or OHLCV bars")
+    symbol: str | None = Field(default=None, pattern=r"^[A-Z0-9]{3,16}$",
+                               description="instrument traded; default: the scenario's symbol, else XBTUSD")
+    price: float | None = Field(default=None, gt=0, description="start price (synthetic / scenario); default: "
+                                "the scenario's price on its own symbol, else the instrument's typical price")
+    tick_interval_ms: int | None = Field(default=None, gt=0, le=3_600_000,
+                                         description="ms between ticks (synthetic / scenario 100, bars 1000)")
+    name: str | None = Field(default=None, description="scenario name (kind = scenario), e.g. flash-crash")
+    path: str | None = Field(default=None, description="price file (trades / bars), relative to the script")
+    source_symbol: str | None = Field(default=None, description="symbol to pick from a trade dump; default symbol")
+    vol: float | None = Field(default=None, gt=0, le=10, description="synthetic: annualised volatility (0.65)")
+    rebase: bool = Field(default=False, description="trades / bars: shift the data's times to the script start")
+
+    @model_validator(mode="after")
+    def _needs(self) -> FeedSpec:
+        if self.kind == "scenario" and not self.name:
+            raise ValueError("a scenario feed needs name = \"…\" (e.g. flash-crash)")
+        if self.kind in ("trades", "bars") and not self.path:
+            raise ValueError(f"a {self.kind} feed needs path = \"…\"")
+        return self
+
+    def resolved_symbol(self) -> str:
+        """The instrument this feed trades."""
+        if self.symbol:
+            return self.symbol
+        if self.kind == "scenario" and self.name:
+            from terminal.feeds.scenario import load_scenario
+
+            return load_scenario(self.name).symbol
+        return "XBTUSD"
+
+
+class Step(_Strict):
+    """One ``[[steps]]`` entry: an action at ``at_s`` seconds after the start."""
+
+    at_s: float = Field(ge=0, description="seconds after the session start")
+    action: Action = Field(description="order | cancel | cancel_all | leverage | margin | close")
+    symbol: str | None = Field(default=None, description="instrument; default the feed's symbol")
+    side: Literal["buy", "sell"] | None = Field(default=None, description="order side")
+    qty: float | None = Field(default=None, gt=0, le=1e12, description="order size in qty_unit")
+    qty_unit: Literal["contracts", "usd", "coin"] = Field(default="contracts", description="unit of qty")
+    type: OrderType = Field(default="market", description="order type")
+    price: float | None = Field(default=None, gt=0, description="limit price (limit types; close at a limit)")
+    stop_price: float | None = Field(default=None, gt=0, description="trigger price (stop / take-profit types)")
+    trigger: Literal["mark", "last", "index"] | None = Field(default=None, description="price that triggers stops")
+    trail_offset: float | None = Field(default=None, description="trailing stop: signed offset from the price")
+    post_only: bool = Field(default=False, description="reject if it would take liquidity")
+    reduce_only: bool = Field(default=False, description="may only reduce a position")
+    close_on_trigger: bool = Field(default=False, description="close the position when triggered")
+    time_in_force: Literal["GTC", "IOC", "FOK"] | None = Field(default=None, description="GTC, IOC or FOK")
+    display_qty: float | None = Field(default=None, ge=0, description="shown size (0 = hidden order)")
+    leverage: float | None = Field(default=None, gt=0, le=100, description="isolated leverage to set")
+    margin_mode: Literal["isolated", "cross"] | None = Field(default=None, description="margin mode to set")
+    amount: float | None = Field(default=None, ge=-1e9, le=1e9,
+                                 description="margin: add (+) / remove (−), settlement currency")
+    order_ref: str | None = Field(default=None, description="a name for this order, or the order to cancel")
+    note: str | None = Field(default=None, description="free text, copied to the report")
+
+    @field_validator("side", mode="before")
+    @classmethod
+    def _lower(cls, v: object) -> object:
+        return v.lower() if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _needs(self) -> Step:
+        def need(field: str, why: str) -> None:
+            if getattr(self, field) is None:
+                raise ValueError(f"missing {field}: {why}")
+
+        if self.action == "order":
+            need("side", "an order needs side = \"buy\" or \"sell\"")
+            need("qty", "an order needs qty")
+            if self.type in ("limit", "stop_limit", "take_profit_limit"):
+                need("price", f"a {self.type} order needs a limit price")
+            if self.type in ("stop_market", "stop_limit", "take_profit_market", "take_profit_limit"):
+                need("stop_price", f"a {self.type} order needs stop_price")
+            if self.type == "trailing_stop":
+                need("trail_offset", "a trailing stop needs trail_offset")
+        elif self.action == "cancel":
+            need("order_ref", "cancel needs the order_ref of an earlier order")
+        elif self.action == "leverage":
+            if self.leverage is None and self.margin_mode is None:
+                raise ValueError("missing leverage: give leverage = N or margin_mode = \"cross\"")
+        elif self.action == "margin":
+            need("amount", "margin needs amount (positive adds, negative removes)")
+        return self
+
+
+def toml_error_line(exc: tomllib.TOMLDecodeError, text: str | None = None) -> int | None:
+    """1-based line of a TOML syntax error (Python 3.11 only puts it in the message; an error "at end of
+    document" is on the last line)."""
+    line = getattr(exc, "lineno", None)
+    if line:
+        return int(line)
+    m = re.search(r"line (\d+)", str(exc))
+    if m:
+        return int(m.group(1))
+    if text is not None and "end of document" in str(exc):
+        return max(1, len(text.splitlines()))
+    return None
+
+
+def _default_account() -> dict[str, float]:
+    return {"XBT": 1.0, "USDT": 10000.0}
+
+
+class Script(_Strict):
+    """A whole session script."""
+
+    seed: int = Field(default=0, ge=0, description="seed of every random choice (same seed → same report)")
+    start: datetime = Field(default=datetime(2024, 3, 1, tzinfo=UTC), description="session start, UTC")
+    duration_s: float = Field(default=3600, gt=0, le=366 * 86400, description="session length, seconds")
+    account: dict[Literal["XBT", "USDT"], Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]] = Field(
+        default_factory=_default_account,
+        description="starting wallets in major units; absent → XBT 1.0 and USDT 10000; present → only those given")
+    feed: FeedSpec = Field(default_factory=FeedSpec, description="price source")
+    steps: list[Step] = Field(default_factory=list, description="timed actions, non-decreasing at_s ≤ duration_s")
+
+    @field_validator("start")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
+
+    @property
+    def start_ms(self) -> int:
+        return round(self.start.timestamp() * 1000)
+
+    @property
+    def end_ms(self) -> int:
+        return self.start_ms + round(self.duration_s * 1000)
+
+
+def _table_line(text: str, table: str | None, key: object) -> int | None:
+    """Line of ``key`` in ``[table]`` (top level when None); the table header line if the key is absent."""
+    current: str | None = None
+    header_line = None
+    for i, raw in enumerate(text.splitlines()):
+        s = raw.split("#", 1)[0].strip()
+        if s.startswith("["):
+            current = s.strip("[] ")
+            if current == table:
+                header_line = i + 1
+            continue
+        if current == table and isinstance(key, str) and s.split("=", 1)[0].strip().strip('"') == key:
+            return i + 1
+        if table and current is None and s.split("=", 1)[0].strip() == table:  # inline table: feed = {...}
+            return i + 1
+    return header_line
+
+
+def _error(text: str, path: str, exc: ValidationError) -> InputError:
+    err = exc.errors()[0]
+    loc = list(err["loc"])
+    msg = err["msg"].removeprefix("Value error, ")
+    if loc and loc[0] == "steps" and len(loc) >= 2 and isinstance(loc[1], int):
+        field = loc[2] if len(loc) > 2 else None
+        where = f"[[steps]] #{loc[1] + 1}"
+        line = locate_table_line(text, "steps", loc[1], field)
+    elif loc and loc[0] in ("feed", "account") and len(loc) >= 2:
+        field = loc[1]
+        where = f"[{loc[0]}]"
+        line = _table_line(text, str(loc[0]), field)
+    elif loc:
+        field = loc[0] if loc[0] not in ("feed", "account") else None
+        where = "[" + str(loc[0]) + "]" if field is None else "the script"
+        line = _table_line(text, None if field else str(loc[0]), field or None)
+    else:
+        field, where, line = None, "the script", 1
+    if err["type"] == "extra_forbidden":
+        text_msg = f"unknown field '{field}' in {where}"
+    elif field is not None:
+        text_msg = f"{field} in {where}: {msg}"
+    else:
+        text_msg = f"{where}: {msg}"
+    return InputError(text_msg, path=path, line=line or 1)
+
+
+def parse_script(text: str, path: str = "<script>", base_dir: Path | None = None) -> Script:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = toml_error_line(exc, text)
+        raise InputError(f"not valid TOML: {str(exc).split(' (at')[0]}", path=path, line=line) from None
+    try:
+        script = Script.model_validate(data)
+    except ValidationError as exc:
+        raise _error(text, path, exc) from None
+    prev = 0.0
+    for n, step in enumerate(script.steps):
+        line = locate_table_line(text, "steps", n, "at_s")
+        if step.at_s < prev:
+            raise InputError(f"at_s in [[steps]] #{n + 1}: steps must be in time order ({step.at_s} < {prev})",
+                             path=path, line=line)
+        if step.at_s > script.duration_s:
+            raise InputError(f"at_s in [[steps]] #{n + 1}: {step.at_s} is after the end "
+                             f"(duration_s = {script.duration_s:g})", path=path, line=line)
+        prev = step.at_s
+    if script.feed.path and not Path(script.feed.path).is_absolute():
+        resolved = resolve_data_path(script.feed.path, base_dir)
+        feed = script.feed.model_copy(update={"path": str(resolved)})
+        script = script.model_copy(update={"feed": feed})
+    return script
+
+
+def resolve_data_path(name: str, base_dir: Path | None) -> Path:
+    """A feed file relative to the script's folder, else one of the samples shipped in resources/data."""
+    from resources import RESOURCES_DIR
+
+    if base_dir is not None and (base_dir / name).exists():
+        return (base_dir / name).resolve()
+    shipped = RESOURCES_DIR / "data" / Path(name).name
+    if shipped.exists():
+        return shipped
+    return (base_dir / name).resolve() if base_dir is not None else Path(name)
+
+
+def load_script(path: str | Path) -> Script:
+    """Read and validate a session script; relative feed paths are resolved against the script's folder."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read the script: {exc.strerror}", path=str(p)) from None
+    except UnicodeDecodeError:
+        raise InputError("the script is not UTF-8 text", path=str(p)) from None
+    return parse_script(text, str(p), p.parent)

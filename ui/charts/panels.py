@@ -1,0 +1,358 @@
+"""Price, equity and liquidation charts on one simulated UTC time axis (x-linked, follow mode).
+
+Persistent curves are fed once per frame with the slice of each ring buffer that covers the visible window,
+peak-decimated in numpy to ≤ 2 points per pixel, so a 1,000,000-point history costs no more per frame than the
+window shown. Per frame the view ranges are settled before Qt paints (one paint per chart, not two), the y range
+is sticky (refitted only when the data leaves it), and the follow-mode x range moves in whole pixels.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGraphicsItem, QSplitter, QWidget
+
+from terminal.domain.orders import OrderType
+from ui.style import format as fmt
+from ui.style import theme
+from ui.services.bridge import Frame, SessionBridge
+from ui.charts.items import (
+    EdgeLabels,
+    LineSpec,
+    Markers,
+    PeakBins,
+    PriceLines,
+    TimeAxis,
+    TimeGrid,
+    live_curve,
+    sticky_range,
+    time_step,
+)
+
+WINDOW_S = 30 * 60  # follow mode shows the last 30 minutes of simulated time
+AXIS_W = 78
+POS_NEAR = 0.35  # entry / liquidation lines within 35 % of the last price stretch the y range; beyond: an edge label
+ORDER_NEAR = 0.2  # order and stop lines stretch it within 20 %
+EDGE_KEYS = {"liq": "Liq", "entry": "Entry"}  # lines that get an edge label when outside the y range
+ALL = ("price", "equity", "liquidation")
+STAGGER = (("price",), ("equity", "liquidation"))  # live frames alternate: each chart repaints at 30 Hz
+
+
+class ValueAxis(pg.AxisItem):
+    """Right-hand axis with thousands separators and a fixed number of decimals (prices, balances)."""
+
+    decimals: int | None = None
+
+    def tickStrings(self, values, scale, spacing):  # type: ignore[no-untyped-def]
+        if self.decimals is None:
+            d = max(0, min(8, -int(math.floor(math.log10(spacing))) if spacing > 0 else 0))
+        else:
+            d = self.decimals
+        return [f"{v * scale:,.{d}f}" for v in values]
+
+
+def _title(title: str, series: list[tuple[str, str]]) -> str:
+    keys = "&nbsp;&nbsp;".join(f"<span style='color:{c}'>━ {n}</span>" for n, c in series)
+    return f"<span style='color:{theme.TEXT};font-size:9pt'>{title}</span>&nbsp;&nbsp;&nbsp;<span style='font-size:8pt'>{keys}</span>"
+
+
+def _plot(name: str, title: str, show_time: bool) -> pg.PlotWidget:
+    w = pg.PlotWidget(axisItems={"bottom": TimeAxis(), "right": ValueAxis("right")})
+    w.setObjectName(name)
+    p = w.getPlotItem()
+    for side in ("left", "right", "top", "bottom"):
+        # else every range change re-sets the (unused) axis label's HTML and re-sizes the axis: layout per frame
+        p.getAxis(side).enableAutoSIPrefix(False)
+    p.hideAxis("left")  # no pyqtgraph grid: a y grid cost ~4 ms per paint, the x grid a re-tick per frame (TimeGrid)
+    p.showAxis("right")
+    p.getAxis("right").setWidth(AXIS_W)
+    p.getAxis("right").setStyle(tickFont=theme.mono_font(-1))
+    p.getAxis("bottom").setStyle(tickFont=theme.mono_font(-1))
+    if not show_time:
+        p.hideAxis("bottom")
+    p.setMenuEnabled(False)
+    p.hideButtons()
+    p.setTitle(title, justify="left")
+    p.titleLabel.setMaximumHeight(18)
+    p.layout.setRowFixedHeight(0, 18)
+    p.vb.disableAutoRange()  # ranges are set from the numpy slices each frame (no autoRange scans)
+    # the value axis and the title change rarely: repaint them from a pixmap, not by replaying their text
+    for item in (p.getAxis("right"), p.titleLabel):
+        item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    return w
+
+
+class ChartsPanel(QSplitter):
+    message = Signal(str)  # an amend refused by the exchange
+    followChanged = Signal(bool)
+
+    def __init__(self, bridge: SessionBridge, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self.setObjectName("charts")
+        self.bridge = bridge
+        self.follow = True
+        self.price = _plot("chart.price", "", False)
+        self.equity = _plot("chart.equity", "", False)
+        self.liquidation = _plot("chart.liquidation", "", True)
+        for w, stretch in ((self.price, 5), (self.equity, 2), (self.liquidation, 3)):
+            self.addWidget(w)
+            self.setStretchFactor(self.indexOf(w), stretch)
+        self.setSizes([500, 200, 300])
+        pp, ep, lp = (w.getPlotItem() for w in (self.price, self.equity, self.liquidation))
+        ep.setXLink(pp)
+        lp.setXLink(pp)
+        self.last_curve = live_curve(pp, theme.LAST, "Last")
+        self.mark_curve = live_curve(pp, theme.MARK, "Mark")
+        self.margin_curve = live_curve(ep, theme.LAST, "Margin balance")
+        self.wallet_curve = live_curve(ep, theme.WALLET, "Wallet balance", "dash")
+        self.liq_curve = live_curve(lp, theme.LIQ, "Liquidation")
+        self.liq_mark_curve = live_curve(lp, theme.MARK, "Mark")
+        self.markers = Markers(pp)
+        self.lines = PriceLines(pp, self._snap, self._fmt, self._drop)
+        self.edges = EdgeLabels(pp)
+        self.grids = {n: TimeGrid(p) for n, p in (("price", pp), ("equity", ep), ("liquidation", lp))}
+        self._fed: dict[str, tuple[object, ...]] = {}
+        self._peaks: dict[str, PeakBins] = {}
+        self._in_frame = False
+        self.stagger = True  # spread live frames' chart work over two frames (see update_frame)
+        self._turn = 0
+        for p in (pp, ep, lp):
+            p.vb.sigRangeChangedManually.connect(lambda *_: self.set_follow(False))
+            p.vb.sigRangeChanged.connect(self._panned)
+        self._titles()
+        bridge.frame.connect(self.update_frame)
+        bridge.symbolChanged.connect(lambda _s: self.reset())
+        bridge.sessionChanged.connect(lambda _s: self.reset())
+
+    # ---------------------------------------------------------------- helpers
+    @property
+    def inst(self):  # type: ignore[no-untyped-def]
+        return self.bridge.session.catalog[self.bridge.symbol]
+
+    def _snap(self, price: float) -> float:
+        return self.inst.round_price(price)
+
+    def _fmt(self, price: float) -> str:
+        return fmt.price(self.inst, price)
+
+    def set_follow(self, on: bool) -> None:
+        if on != self.follow:
+            self.follow = on
+            self.followChanged.emit(on)
+            if on:
+                self._refresh()
+
+    def _titles(self) -> None:
+        inst = self.inst
+        self.price.getPlotItem().setTitle(_title(f"{inst.symbol} price", [
+            ("Last", theme.LAST), ("Mark", theme.MARK), ("Entry", theme.ENTRY), ("Liquidation", theme.LIQ),
+            ("Orders", theme.ORDER_BUY), ("Stops", theme.STOP)]), justify="left")
+        self.equity.getPlotItem().setTitle(_title(f"Equity ({inst.settle_currency})", [
+            ("Margin balance", theme.LAST), ("Wallet balance", theme.WALLET)]), justify="left")
+        self.liquidation.getPlotItem().setTitle(_title(f"{inst.symbol} liquidation price vs mark", [
+            ("Liquidation", theme.LIQ), ("Mark", theme.MARK)]), justify="left")
+        self.price.getPlotItem().getAxis("right").decimals = inst.tick_decimals
+        self.liquidation.getPlotItem().getAxis("right").decimals = inst.tick_decimals
+
+    def _panned(self, *_: object) -> None:
+        """While not following, a pan or zoom re-slices the buffers for the new window (also when paused)."""
+        if not self.follow and not self._in_frame:
+            self._refresh()
+
+    def reset(self) -> None:
+        self._titles()
+        self._fed.clear()
+        self._peaks.clear()
+        self.lines.update({})
+        self._refresh()
+
+    def _drop(self, key: str, price: float) -> None:
+        kind, _, oid = key.partition(":")
+        ex = self.bridge.session.exchange
+        if kind == "order":
+            ack = self.bridge.act(lambda: ex.amend_order(int(oid), price=price))
+        elif kind == "stop":
+            ack = self.bridge.act(lambda: ex.amend_order(int(oid), stop_price=price))
+        else:
+            return
+        self.message.emit(f"Order {oid} moved to {self._fmt(price)}." if ack.accepted else (ack.reason or "Refused."))
+
+    # ---------------------------------------------------------------- per frame
+    def update_frame(self, frame: Frame) -> None:
+        """Feed the charts for ``frame``. On the running clock's frames (``frame.live``) with ``stagger`` on, the
+        price chart and the equity + liquidation pair take turns, so each chart is fed and repainted at 30 Hz and
+        every frame carries about half the chart work; any other frame (a user action, a step, a pan) updates all."""
+        if frame.live and self.stagger:
+            self._turn ^= 1
+            which = STAGGER[self._turn]
+        else:
+            which = ALL
+        self._in_frame = True
+        try:
+            self._update(frame, which)
+        finally:
+            self._in_frame = False
+
+    def _refresh(self) -> None:
+        """Every chart from the last frame (a pan, follow switched on, a reset): never staggered."""
+        if self.bridge.last is not None:
+            self._in_frame = True
+            try:
+                self._update(self.bridge.last, ALL)
+            finally:
+                self._in_frame = False
+
+    def _window(self) -> tuple[float, float]:
+        """The x range (s): follow mode shows the last 30 minutes plus 4 % of room, moved in whole pixels."""
+        vb = self.price.getPlotItem().vb
+        if not self.follow:
+            x0, x1 = vb.viewRange()[0]
+            return x0, x1
+        s, sym = self.bridge.session, self.bridge.symbol
+        now_s = s.now_ms / 1000.0
+        first = s.prices.get(sym)
+        t_first = first.data[0, 0] / 1000 if first is not None and first.count and first.count <= first.capacity \
+            else now_s - WINDOW_S
+        x0 = max(now_s - WINDOW_S, min(t_first, now_s - 60))
+        x1 = now_s + max(10.0, (now_s - x0) * 0.04)
+        span = x1 - x0
+        px = span / max(50.0, vb.width())  # at 1x most frames leave x (and the time axis) alone
+        x1 = math.ceil(x1 / px) * px
+        return x1 - span, x1
+
+    def _update(self, frame: Frame, which: tuple[str, ...] = ()) -> None:
+        s, sym = self.bridge.session, self.bridge.symbol
+        ex = s.exchange
+        x0, x1 = self._window()
+        margin = (x1 - x0) * 1000 * 0.02
+        t0, t1 = x0 * 1000 - margin, x1 * 1000 + margin
+        bins = max(200, int(self.price.getPlotItem().vb.width()))
+        tick4 = self.inst.tick_size * 4
+        for name in which or ALL:
+            plot = getattr(self, name)
+            if name == "price":
+                rows = self._feed(name, s.prices.get(sym), t0, t1, bins, ((self.last_curve, 1), (self.mark_curve, 2)))
+                self.lines.update(self._line_specs(frame))
+                self.markers.update(sym, ex.fills, ex.liquidations)
+                last = ex.markets[sym].last if sym in ex.markets else float("nan")
+                extra, pad = self._near_lines(last), tick4
+            elif name == "equity":
+                rows = self._feed(name, s.history.equity.get(self.inst.settle_currency), t0, t1, bins,
+                                  ((self.margin_curve, 1), (self.wallet_curve, 2)))
+                extra, pad = [], 1e-4
+            else:
+                rows = self._feed(name, s.history.liquidation.get(sym), t0, t1, bins,
+                                  ((self.liq_curve, 1), (self.liq_mark_curve, 2)))
+                extra, pad = [], tick4
+            if self.follow:
+                self._set_x(plot, x0, x1)
+                self._fit_y(plot, rows, x0 * 1000, extra, pad)
+            vb = plot.getPlotItem().vb
+            (gx0, gx1), (gy0, gy1) = vb.viewRange()
+            self.grids[name].update(gx0, gx1, gy0, gy1, time_step(gx1 - gx0, vb.width()))
+            if name == "price":
+                self._edge_labels()
+            vb.updateMatrix()  # settle the view transform now: left to paint time it re-dirties items, Qt paints twice
+
+    def _set_x(self, plot: pg.PlotWidget, x0: float, x1: float) -> None:
+        """Move one chart's x range without dragging the linked charts along (they take their own turn)."""
+        vb = plot.getPlotItem().vb
+        if vb.viewRange()[0] == [x0, x1]:
+            return
+        others = [getattr(self, n).getPlotItem().vb for n in ALL if getattr(self, n) is not plot]
+        for o in others:
+            o.blockLink(True)
+        try:
+            vb.setXRange(x0, x1, padding=0)
+        finally:
+            for o in others:
+                o.blockLink(False)
+
+    def _near_lines(self, last: float) -> list[float]:
+        """Line prices that stretch the price chart's y range: position lines within 35 %, orders within 20 %."""
+        out = []
+        if not math.isfinite(last) or last <= 0:
+            return out
+        for key, v in self.lines.prices().items():
+            near = POS_NEAR if key in EDGE_KEYS else ORDER_NEAR
+            if math.isfinite(v) and abs(v - last) <= near * last:
+                out.append(v)
+        return out
+
+    def _edge_labels(self) -> None:
+        """Entry / liquidation lines outside the y range get a label pinned to the top or bottom edge."""
+        y0, y1 = self.price.getPlotItem().vb.viewRange()[1]
+        wanted: dict[str, tuple[str, str, str]] = {}
+        for key, name in EDGE_KEYS.items():
+            spec = self.lines.specs.get(key)
+            if spec is None or not math.isfinite(spec.price) or y0 <= spec.price <= y1:
+                continue
+            up = spec.price > y1
+            wanted[key] = (f"{name} {self._fmt(spec.price)} {'↑' if up else '↓'}", spec.colour, "top" if up else "bottom")
+        self.edges.update(wanted)
+
+    def edge_label(self, key: str) -> str | None:
+        """The text of the edge label shown for line ``key`` ("liq", "entry"), or None when the line is in view."""
+        return self.edges.shown().get(key)
+
+    def _feed(self, key: str, buf, t0: float, t1: float, bins: int, curves) -> np.ndarray | None:  # type: ignore[no-untyped-def]
+        """setData once per frame, and only when the buffer or the window moved. Returns the rows drawn
+        (peak-decimated: min and max of every bin are kept, so the y range computed from them is exact)."""
+        stamp = (id(buf), buf.count if buf is not None else -1, round(t0), round(t1), bins)
+        if self._fed.get(key) == stamp:
+            return self._fed.get(key + ":rows")  # type: ignore[return-value]
+        shown = self._peaks.setdefault(key, PeakBins()).rows(buf, t0, t1, bins)
+        x = shown[:, 0] / 1000.0
+        for curve, col in curves:
+            curve.setData(x, shown[:, col]) if len(shown) else curve.setData([], [])
+        self._fed[key] = stamp
+        self._fed[key + ":rows"] = shown  # type: ignore[assignment]
+        return shown
+
+    @staticmethod
+    def _fit_y(plot: pg.PlotWidget, rows: np.ndarray | None, t_from_ms: float, extra: object, min_pad: float) -> None:
+        """Sticky y range of the visible rows (numpy, no per-point Python), stretched to nearby lines."""
+        if rows is None or not len(rows):
+            return
+        k = int(np.searchsorted(rows[:, 0], t_from_ms))
+        vis = rows[k:] if k < len(rows) else rows[-1:]
+        vals = vis[:, 1:3]
+        if not np.isfinite(vals).any():
+            return
+        lo, hi = float(np.nanmin(vals)), float(np.nanmax(vals))
+        for v in extra:  # type: ignore[attr-defined]
+            lo, hi = min(lo, v), max(hi, v)
+        vb = plot.getPlotItem().vb
+        new = sticky_range(tuple(vb.viewRange()[1]), lo, hi, min_pad)  # type: ignore[arg-type]
+        if new is not None:
+            vb.setYRange(new[0], new[1], padding=0)
+
+    def _line_specs(self, frame: Frame) -> dict[str, LineSpec]:
+        inst, sym = self.inst, self.bridge.symbol
+        specs: dict[str, LineSpec] = {}
+        pos = frame.snapshot.position(sym)
+        if pos is not None:
+            specs["entry"] = LineSpec(pos.entry_price, f"Entry {fmt.qty(pos.size, sign=True)} @ "
+                                      f"{fmt.price(inst, pos.entry_price)}", theme.ENTRY)
+            if pos.liquidation_price is not None:
+                specs["liq"] = LineSpec(pos.liquidation_price, f"Liq. @ {fmt.price(inst, pos.liquidation_price)}",
+                                        theme.LIQ, "dash")
+        for o in frame.snapshot.orders:
+            if o.symbol != sym:
+                continue
+            colour = theme.ORDER_BUY if o.side == "buy" else theme.ORDER_SELL
+            name = f"{o.side.title()} {fmt.qty(o.qty - o.filled_qty)}"
+            untriggered = o.status == "untriggered"
+            if o.stop_price is not None and untriggered:
+                kind = "TP" if OrderType(o.type).is_if_touched else "Stop"
+                specs[f"stop:{o.order_id}"] = LineSpec(o.stop_price, f"{kind} {name} @ {fmt.price(inst, o.stop_price)}",
+                                                       theme.STOP, "dot", o.type != "trailing_stop")
+            if o.price is not None:
+                specs[f"order:{o.order_id}"] = LineSpec(o.price, f"{name} @ {fmt.price(inst, o.price)}", colour,
+                                                        "dash", True)
+        return specs
+
+    def line(self, key: str) -> pg.InfiniteLine | None:
+        return self.lines.lines.get(key)

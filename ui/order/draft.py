@@ -1,0 +1,58 @@
+"""Reading the order form: the typed order as a :class:`Draft` (contracts, preview price, request fields), or the
+reason in words why it cannot be sent."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from terminal.domain.orders import OrderType
+
+
+@dataclass
+class Draft:
+    """A valid order as typed: contracts, the price to preview at, and the request minus the side."""
+
+    qty: int
+    preview_price: float | None
+    fields: dict[str, object]
+
+
+def read_draft(form: Any) -> Draft | str:
+    """The order typed in ``form`` (an :class:`ui.order.form.OrderForm`), or the reason it cannot be sent."""
+    inst, t = form.inst, form.otype
+    text = form.size.text().replace(",", "").strip()
+    if not text:
+        return "Enter a size."
+    try:
+        amount = float(text)
+    except ValueError:
+        return f"Size {form.size.text()!r} is not a number."
+    if not math.isfinite(amount) or amount <= 0:
+        return "Size must be more than zero."
+    price = inst.round_price(form.price.value()) if t.has_limit_price else None
+    stop = inst.round_price(form.stop_price.value()) if t.is_conditional else None
+    unit = inst.qty_units[max(0, form.size_unit.currentIndex())]
+    m = form.ex.markets.get(inst.symbol)
+    ref = price or stop or (m.last if m is not None else inst.typical_price)
+    raw = inst.contracts_from(amount, unit, ref)
+    if unit != "contracts":
+        raw = round(raw / inst.lot_size) * inst.lot_size
+    elif abs(raw - round(raw)) > 1e-9 or round(raw) % inst.lot_size:
+        return f"Size must be a multiple of {inst.lot_size:,} contracts (the lot size)."
+    qty = int(round(raw))
+    if qty < inst.min_order_qty:
+        return f"Size is below {inst.symbol}'s minimum order of {inst.min_order_qty:,} contracts."
+    if qty > inst.max_order_qty:
+        return f"Size is above {inst.symbol}'s maximum order of {inst.max_order_qty:,} contracts."
+    for name, v in (("limit price", price), ("stop price", stop)):
+        if v is not None and not (0 < v <= inst.max_price):
+            return f"Enter a {name} between {inst.format_price(inst.tick_size)} and {inst.format_price(inst.max_price)}."
+    fields: dict[str, object] = {
+        "symbol": inst.symbol, "qty": qty, "type": t, "price": price, "stop_price": stop,
+        "trigger": form.trigger.currentText().lower(), "post_only": form.post_only.isChecked(),
+        "reduce_only": form.reduce_only.isChecked(),
+        "time_in_force": None if t == OrderType.MARKET else form.tif.currentText(),
+    }
+    preview_price = price if price is not None else stop
+    return Draft(qty, preview_price, fields)

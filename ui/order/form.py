@@ -1,0 +1,403 @@
+"""The BitMEX order form: symbol, type, size, prices, leverage, margin mode, flags, Buy / Sell and live read-outs.
+
+Read-outs come from ``exchange.preview`` (the same numbers as ``calc`` on a flat account) and are recomputed on
+every keystroke, slider move and frame. Invalid input disables the buttons and says why in ``orderForm.message``;
+an exchange refusal after a click shows its reason there too. Never a modal box.
+"""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from terminal.domain.instruments import Instrument
+from terminal.domain.money import to_minor
+from terminal.domain.orders import ORDER_TYPE_LABELS, OrderRequest, OrderType
+from terminal.exchange.snapshot import PositionView
+from ui.style import format as fmt
+from ui.order import previews as previews
+from ui.style import theme
+from ui.services.bridge import Frame, SessionBridge
+from ui.order.leverage import LeverageControl, MarginAdjuster
+from ui.order.draft import Draft, read_draft
+from ui.order.readouts import Readouts
+from ui.order.tpsl import Brackets, TpSlSection, TpSlSpec
+
+FORM_TYPES = [t for t in OrderType if t != OrderType.TRAILING_STOP]
+UNIT_LABELS = {"contracts": "Cont", "usd": "USD"}
+
+
+class OrderForm(QWidget):
+    placed = Signal(int)  # order id
+
+    def __init__(self, bridge: SessionBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("orderForm")
+        self.bridge = bridge
+        self.inst: Instrument = bridge.session.catalog[bridge.symbol]
+        self._draft: Draft | None = None
+        self._lev_preview: float | None = None
+
+        self.symbol = self._combo("orderForm.symbol", bridge.session.catalog.symbols)
+        self.order_type = self._combo("orderForm.orderType", [ORDER_TYPE_LABELS[t] for t in FORM_TYPES])
+        self.size = QLineEdit()
+        self.size.setObjectName("orderForm.size")
+        self.size.setPlaceholderText("Size")
+        self.size.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.size.setFont(theme.mono_font())
+        self.size_unit = self._combo("orderForm.sizeUnit", [])
+        self.price = self._spin("orderForm.price")
+        self.stop_price = self._spin("orderForm.stopPrice")
+        self.trigger = self._combo("orderForm.trigger", ["Mark", "Last", "Index"])
+        self.leverage = LeverageControl(self.inst.max_leverage)
+        self.margin_mode = self._combo("orderForm.marginMode", ["Isolated", "Cross"])
+        self.lev_preview = QLabel("")
+        self.lev_preview.setObjectName("orderForm.leveragePreview")
+        self.lev_preview.setFont(theme.mono_font(-1))
+        self.lev_preview.setStyleSheet(f"color: {theme.LIQ}")
+        self.margin = MarginAdjuster()
+        self.post_only = QCheckBox("Post-only")
+        self.post_only.setObjectName("orderForm.postOnly")
+        self.reduce_only = QCheckBox("Reduce-only")
+        self.reduce_only.setObjectName("orderForm.reduceOnly")
+        self.tif = self._combo("orderForm.timeInForce", ["GTC", "IOC", "FOK"])
+        self.buy = QPushButton("Buy / Long")
+        self.buy.setObjectName("orderForm.buy")
+        self.sell = QPushButton("Sell / Short")
+        self.sell.setObjectName("orderForm.sell")
+        self.message = QLabel("")
+        self.message.setObjectName("orderForm.message")
+        self.message.setWordWrap(True)
+        self.message.setMinimumHeight(34)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(5)
+        self._labels: dict[str, QLabel] = {}
+        rows: list[tuple[str, list[QWidget]]] = [
+            ("Symbol", [self.symbol]), ("Type", [self.order_type]), ("Size", [self.size, self.size_unit]),
+            ("Price", [self.price]), ("Stop Price", [self.stop_price, self.trigger]),
+            ("Leverage", [self.leverage]), ("", [self.lev_preview]), ("Margin", [self.margin_mode]),
+            ("Isolated", [self.margin]),
+        ]
+        for r, (title, widgets) in enumerate(rows):
+            cap = self._labels[title] = QLabel(title)
+            cap.setProperty("role", "caption")
+            grid.addWidget(cap, r, 0, Qt.AlignmentFlag.AlignTop if title == "Leverage" else Qt.AlignmentFlag.AlignVCenter)
+            if len(widgets) == 1:
+                grid.addWidget(widgets[0], r, 1, 1, 2)
+            else:
+                grid.addWidget(widgets[0], r, 1)
+                grid.addWidget(widgets[1], r, 2)
+        grid.setColumnStretch(1, 1)
+        flags = QHBoxLayout()
+        for w in (self.post_only, self.reduce_only):
+            flags.addWidget(w)
+        flags.addStretch(1)
+        flags.addWidget(QLabel("TIF"))
+        flags.addWidget(self.tif)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.buy)
+        buttons.addWidget(self.sell)
+
+        self.readouts_box = Readouts()
+        self.readouts = self.readouts_box.labels
+        self.tpsl = TpSlSection()
+        self.brackets = Brackets(bridge, self.say, self)
+        self.extras = QVBoxLayout()  # training widgets (the risk coach) go here
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 6, 8, 6)
+        tpsl_cap = self._labels["TP / SL"] = QLabel("TP / SL")
+        tpsl_cap.setProperty("role", "caption")
+        tpsl_row = QHBoxLayout()
+        tpsl_row.addWidget(tpsl_cap)
+        tpsl_row.addWidget(self.tpsl, 1)
+        outer.addLayout(grid)
+        outer.addLayout(flags)
+        outer.addLayout(tpsl_row)
+        outer.addLayout(buttons)
+        outer.addWidget(self.message)
+        outer.addWidget(self.readouts_box)
+        outer.addLayout(self.extras)
+        outer.addStretch(1)
+
+        self.symbol.currentTextChanged.connect(bridge.set_symbol)
+        bridge.symbolChanged.connect(self._on_symbol)
+        bridge.sessionChanged.connect(lambda _s: self._on_symbol(bridge.symbol))
+        bridge.frame.connect(self._on_frame)
+        for sig in (self.size.textEdited, self.size_unit.currentIndexChanged, self.price.valueChanged,
+                    self.stop_price.valueChanged, self.reduce_only.toggled, self.post_only.toggled, self.tpsl.changed):
+            sig.connect(self.refresh)
+        self.order_type.currentIndexChanged.connect(self._on_type)
+        for spin in (self.price, self.stop_price):
+            spin.editingFinished.connect(lambda spin=spin: self._snap(spin))
+        self.leverage.previewed.connect(self._on_lev_preview)
+        self.leverage.committed.connect(self._apply_leverage)
+        self.leverage.crossToggled.connect(lambda on: self._apply_mode(on))
+        self.margin_mode.currentIndexChanged.connect(lambda i: self._apply_mode(i == 1))
+        self.margin.requested.connect(self._adjust_margin)
+        self.margin.previewRequested.connect(lambda _v: self._margin_preview())
+        self.buy.clicked.connect(lambda: self.submit("buy"))
+        self.sell.clicked.connect(lambda: self.submit("sell"))
+        self._on_symbol(bridge.symbol)
+        self.set_default_size()
+
+    # ---------------------------------------------------------------- building blocks
+    def _combo(self, name: str, items: list[str]) -> QComboBox:
+        c = QComboBox()
+        c.setObjectName(name)
+        c.addItems(items)
+        return c
+
+    def _spin(self, name: str) -> QDoubleSpinBox:
+        return theme.number_field(name)
+
+    @property
+    def ex(self):  # type: ignore[no-untyped-def]
+        return self.bridge.session.exchange
+
+    @property
+    def otype(self) -> OrderType:
+        return FORM_TYPES[self.order_type.currentIndex()]
+
+    # ---------------------------------------------------------------- symbol / type
+    def _on_symbol(self, symbol: str) -> None:
+        self.inst = inst = self.bridge.session.catalog[symbol]
+        self.symbol.blockSignals(True)
+        self.symbol.setCurrentText(symbol)
+        self.symbol.blockSignals(False)
+        for spin in (self.price, self.stop_price):
+            spin.blockSignals(True)
+            spin.setDecimals(inst.tick_decimals)
+            spin.setSingleStep(inst.tick_size)
+            spin.setRange(inst.tick_size, inst.max_price)
+            spin.blockSignals(False)
+        self.size_unit.blockSignals(True)
+        self.size_unit.clear()
+        self.size_unit.addItems([UNIT_LABELS.get(u, inst.underlying) for u in inst.qty_units])
+        self.size_unit.blockSignals(False)
+        self.reset_prices()
+        setting = self.ex.setting(symbol)
+        self.leverage.set_maximum(inst.max_leverage)
+        self._sync_settings()
+        self.margin.set_currency(inst.settle_currency)
+        self._on_type()
+        del setting
+
+    def reset_prices(self) -> None:
+        m = self.ex.markets.get(self.inst.symbol)
+        px = self.inst.round_price(m.last) if m is not None and math.isfinite(m.last) else self.inst.typical_price
+        for spin in (self.price, self.stop_price):
+            spin.blockSignals(True)
+            spin.setValue(px)
+            spin.blockSignals(False)
+
+    def _sync_settings(self) -> None:
+        s = self.ex.setting(self.inst.symbol)
+        self.leverage.set_value(s.leverage)
+        self.leverage.set_cross(s.cross)
+        self.margin_mode.blockSignals(True)
+        self.margin_mode.setCurrentIndex(1 if s.cross else 0)
+        self.margin_mode.blockSignals(False)
+        self._lev_preview = None
+
+    def _on_type(self) -> None:
+        t = self.otype
+        limit, cond = t.has_limit_price, t.is_conditional
+        for w in (self.price, self._labels["Price"]):
+            w.setVisible(limit)
+        for w in (self.stop_price, self.trigger, self._labels["Stop Price"]):
+            w.setVisible(cond)
+        self.post_only.setEnabled(limit)
+        if not limit:
+            self.post_only.setChecked(False)
+        self.tif.setEnabled(t != OrderType.MARKET)
+        self.refresh()
+
+    def _snap(self, spin: QDoubleSpinBox) -> None:
+        v = self.inst.round_price(spin.value())
+        if v != spin.value():
+            spin.setValue(v)
+
+    # ---------------------------------------------------------------- validation and read-outs
+    def draft(self) -> Draft | str:
+        """The typed order, or the reason it cannot be sent."""
+        return read_draft(self)
+
+    def refresh(self) -> None:
+        """Recompute the read-outs (every keystroke, slider move and frame)."""
+        d = self.draft()
+        cur = self.inst.settle_currency
+        lev = self.leverage.value
+        if isinstance(d, str):
+            self._draft = None
+            self._set_buttons(False, d)
+            pv = self.ex.preview(self.inst.symbol, 0, None, lev, self.leverage.cross)
+            self.readouts_box.clear()
+            self._set("availableBalance", fmt.money(cur, pv.available_balance))
+        else:
+            self._draft = d
+            self._set_buttons(True, "")
+            pv = self.ex.preview(self.inst.symbol, d.qty, d.preview_price, lev, self.leverage.cross)
+            reduce = self.reduce_only.isChecked()
+            self._set("cost", fmt.money(cur, 0 if reduce else pv.buy.cost))
+            self._set("costShort", fmt.money(cur, 0 if reduce else pv.sell.cost))
+            self._set("orderValue", fmt.money(cur, pv.buy.order_value))
+            self._set("positionAfterLong", fmt.qty(pv.buy.position_after, sign=True))
+            self._set("positionAfterShort", fmt.qty(pv.sell.position_after, sign=True))
+            self._set("estLiqPriceLong", fmt.price(self.inst, pv.buy.liquidation_price))
+            self._set("estLiqPriceShort", fmt.price(self.inst, pv.sell.liquidation_price))
+            self._set("availableBalance", fmt.money(cur, pv.available_balance))
+        self.tpsl.show_preview(self.inst, self._draft.qty if self._draft else 0, self.entry_estimate(), lev)
+        self._position_preview()
+
+    def _set(self, name: str, text: str) -> None:
+        self.readouts_box.set(name, text)
+
+    def _set_buttons(self, ok: bool, why: str) -> None:
+        self.buy.setEnabled(ok)
+        self.sell.setEnabled(ok)
+        if why or self.message.property("kind") == "input":
+            self.say(why, "input" if why else None)
+
+    def say(self, text: str, kind: str | None = None) -> None:
+        colour = {"input": theme.AMBER, "reject": theme.SHORT, "ok": theme.LONG}.get(kind or "", theme.MUTED)
+        if text == "Enter a size.":
+            colour = theme.MUTED
+        self.message.setStyleSheet(f"color: {colour}")
+        self.message.setText(text)
+        self.message.setProperty("kind", kind)
+
+    # ---------------------------------------------------------------- position previews
+    def _position(self) -> PositionView | None:
+        f = self.bridge.last
+        return f.snapshot.position(self.inst.symbol) if f else None
+
+    def _position_preview(self) -> None:
+        isolated_open = previews.show_leverage_preview(self.ex, self.inst, self._lev_preview, self.lev_preview)
+        self.margin.setVisible(isolated_open)
+        self._labels["Isolated"].setVisible(isolated_open)
+
+    def _margin_preview(self) -> None:
+        previews.show_margin_preview(self.ex, self.inst, self.margin.amount.value(), self.margin.preview)
+
+    # ---------------------------------------------------------------- actions
+    def _on_lev_preview(self, lev: float) -> None:
+        self._lev_preview = lev
+        self.refresh()
+
+    def _apply_leverage(self, lev: float) -> None:
+        s = self.ex.setting(self.inst.symbol)
+        if abs(s.leverage - lev) < 1e-9:
+            self._lev_preview = None
+            self.refresh()
+            return
+        self._apply(lambda: self.ex.set_leverage(self.inst.symbol, lev))
+
+    def _apply_mode(self, cross: bool) -> None:
+        self._apply(lambda: self.ex.set_margin_mode(self.inst.symbol, cross, self.leverage.value))
+
+    def _apply(self, action) -> bool:  # type: ignore[no-untyped-def]
+        ack = self.bridge.act(action)
+        if not ack.accepted:
+            self.say(ack.reason or "Refused.", "reject")
+        self._sync_settings()
+        self.refresh()
+        return bool(ack.accepted)
+
+    def _adjust_margin(self, amount: float) -> None:
+        if self._apply(lambda: self.ex.adjust_margin(self.inst.symbol, to_minor(self.inst.settle_currency, amount))):
+            self.say(f"Margin {'added' if amount > 0 else 'removed'}: {abs(amount):g} {self.inst.settle_currency}.", "ok")
+
+    def ensure_settings(self) -> bool:
+        """Make the exchange's leverage / margin mode for the symbol equal what the form shows."""
+        s = self.ex.setting(self.inst.symbol)
+        lev, cross = self.leverage.value, self.leverage.cross
+        if abs(s.leverage - lev) < 1e-9 and s.cross == cross:
+            return True
+        return self._apply(lambda: self.ex.set_margin_mode(self.inst.symbol, cross, lev))
+
+    def submit(self, side: str) -> int | None:
+        """Send the typed order on ``side``; returns the order id, or None (the reason is in the message)."""
+        d = self.draft()
+        if isinstance(d, str):
+            self.say(d, "input")
+            return None
+        if not self.ensure_settings():
+            return None
+        tpsl = self.tpsl_for(side, d)
+        if isinstance(tpsl, str):
+            self.say(tpsl, "input")
+            return None
+        req = OrderRequest(side=side, **d.fields)  # type: ignore[arg-type]
+        n_fills = len(self.ex.fills)
+        ack = self.bridge.act(lambda: self.ex.place_order(req))
+        if not ack.accepted:
+            self.say(ack.reason or "Rejected.", "reject")
+            return None
+        fills = [f for f in self.ex.fills[n_fills:] if f.order_id == ack.order_id]
+        what = f"{side.title()} {d.qty:,} {self.inst.symbol} {ORDER_TYPE_LABELS[req.type]}"
+        if fills:
+            self.say(f"{what}: filled at {fmt.price(self.inst, fills[-1].price)}.", "ok")
+        else:
+            self.say(f"{what}: order {ack.order_id} placed.", "ok")
+        if tpsl is not None and ack.order_id is not None:
+            self.brackets.attach(ack.order_id, side, self.inst.symbol, tpsl, self.leverage.value,
+                                 self.trigger.currentText().lower())
+        self.refresh()
+        self.placed.emit(ack.order_id or 0)
+        return ack.order_id
+
+    def entry_estimate(self, d: Draft | None = None) -> float:
+        """The price the order would open at: its limit / stop price, else the last price."""
+        d = d if d is not None else self._draft
+        if d is not None and d.preview_price is not None:
+            return d.preview_price
+        m = self.ex.markets.get(self.inst.symbol)
+        return m.last if m is not None and math.isfinite(m.last) else self.inst.typical_price
+
+    def tpsl_for(self, side: str, d: Draft) -> TpSlSpec | None | str:
+        """The TP/SL typed for an entry on ``side`` (None when none, or the order only reduces), or why not."""
+        spec = self.tpsl.spec()
+        if isinstance(spec, str) or spec.empty or self.reduce_only.isChecked():
+            return spec if isinstance(spec, str) else None
+        check = spec.prices(self.inst, 1 if side == "buy" else -1, d.qty, self.entry_estimate(d), self.leverage.value)
+        return check if isinstance(check, str) else spec
+
+    def set_default_size(self) -> None:
+        """10 lots (1,000 contracts of XBTUSD), selected so the first keystroke replaces it."""
+        qty = max(10 * self.inst.lot_size, self.inst.min_order_qty)
+        self.size_unit.setCurrentIndex(0)
+        self.size.setText(str(qty))
+        self.size.selectAll()
+        self.refresh()
+
+    def prefill_close(self, pos: PositionView) -> None:
+        """Double-click on a position: the form becomes the order that closes it."""
+        if pos.symbol != self.inst.symbol:
+            self.symbol.setCurrentText(pos.symbol)
+        self.order_type.setCurrentIndex(FORM_TYPES.index(OrderType.LIMIT))
+        self.size_unit.setCurrentIndex(0)
+        self.size.setText(str(abs(pos.size)))
+        self.price.setValue(self.inst.round_price(pos.mark_price))
+        self.reduce_only.setChecked(True)
+        self.say(f"{'Sell' if pos.size > 0 else 'Buy'} {abs(pos.size):,} to close the {pos.symbol} position.", "ok")
+        self.refresh()
+
+    def _on_frame(self, frame: Frame) -> None:
+        if frame.ticks or frame.events:
+            self.refresh()

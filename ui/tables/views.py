@@ -1,0 +1,220 @@
+"""Positions, open orders, fills and ledger: column specs, the table views and their actions.
+
+Action cells (Close market / Close limit / Cancel) are plain text columns with click handling — no per-cell
+widgets. Every table has a right-click "Export CSV…". Columns are sized once, never to contents per update.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QMenu, QPushButton, QTableView, QTabWidget,
+    QVBoxLayout, QWidget,
+)
+
+from terminal.domain.account import Fill, LedgerRow
+from terminal.domain.instruments import Catalog
+from terminal.exchange.snapshot import OrderView, PositionView
+from ui.style import format as fmt
+from ui.style import theme
+from ui.tables.models import AppendTableModel, Column, KeyedTableModel
+
+ORDER_TYPES = {"market": "Market", "limit": "Limit", "stop_market": "Stop Market", "stop_limit": "Stop Limit",
+               "take_profit_market": "Take Profit Mkt", "take_profit_limit": "Take Profit Lmt",
+               "trailing_stop": "Trailing Stop"}
+
+
+def _side_colour(side: str) -> str:
+    return theme.LONG if side == "buy" else theme.SHORT
+
+
+def position_columns(cat: Catalog) -> list[Column]:
+    def lev(p: PositionView) -> str:
+        return ("Cross " if p.margin_mode == "cross" else "") + fmt.leverage(p.leverage)
+
+    return [
+        Column("Symbol", lambda p: p.symbol, "left", width=80),
+        Column("Size", lambda p: fmt.qty(p.size, sign=True), colour=lambda p: theme.sign_colour(p.size), width=90),
+        Column("Value", lambda p: fmt.money(p.currency, p.value_minor), width=110),
+        Column("Entry Price", lambda p: fmt.price(cat[p.symbol], p.entry_price)),
+        Column("Mark Price", lambda p: fmt.price(cat[p.symbol], p.mark_price)),
+        Column("Liq. Price", lambda p: fmt.price(cat[p.symbol], p.liquidation_price), colour=lambda p: theme.LIQ),
+        Column("Margin", lambda p: fmt.money(p.currency, p.position_margin_minor), width=110),
+        Column("Leverage", lev, width=80),
+        Column("Unrealised PnL (ROE %)",
+               lambda p: f"{fmt.money(p.currency, p.unrealised_pnl_minor, sign=True)} ({fmt.pct(p.roe_pct)})",
+               colour=lambda p: theme.sign_colour(p.unrealised_pnl_minor), width=190),
+        Column("Realised PnL", lambda p: fmt.money(p.currency, p.realised_pnl_minor, sign=True),
+               colour=lambda p: theme.sign_colour(p.realised_pnl_minor), width=110),
+        Column("Close", lambda p: "Market", "center", lambda p: theme.LAST, 64, "close_market"),
+        Column("", lambda p: "Limit", "center", lambda p: theme.LAST, 56, "close_limit"),
+    ]
+
+
+def order_columns(cat: Catalog) -> list[Column]:
+    def flags(o: OrderView) -> str:
+        f = [n for n, on in (("Post", o.post_only), ("Reduce", o.reduce_only), ("Close", o.close_on_trigger)) if on]
+        return " ".join(f)
+
+    return [
+        Column("Symbol", lambda o: o.symbol, "left", width=80),
+        Column("Side", lambda o: o.side.title(), "left", lambda o: _side_colour(o.side), 50),
+        Column("Type", lambda o: ORDER_TYPES.get(o.type, o.type), "left", width=110),
+        Column("Qty", lambda o: fmt.qty(o.qty), width=90),
+        Column("Filled", lambda o: fmt.qty(o.filled_qty), width=80),
+        Column("Price", lambda o: fmt.price(cat[o.symbol], o.price)),
+        Column("Stop", lambda o: fmt.price(cat[o.symbol], o.stop_price)),
+        Column("Trigger", lambda o: o.trigger.title() if o.stop_price is not None else "", "left", width=60),
+        Column("TIF", lambda o: o.time_in_force, "left", width=45),
+        Column("Flags", flags, "left", width=80),
+        Column("Status", lambda o: o.status.replace("_", " ").title(), "left", width=100),
+        Column("Margin", lambda o: fmt.money(cat[o.symbol].settle_currency, o.margin_minor), width=110),
+        Column("Time (UTC)", lambda o: fmt.utc_time(o.created_ms), width=140),
+        Column("", lambda o: "Cancel", "center", lambda o: theme.SHORT, 60, "cancel"),
+    ]
+
+
+def fill_columns(cat: Catalog) -> list[Column]:
+    return [
+        Column("Time (UTC)", lambda f: fmt.utc_time(f.time), "left", width=140),
+        Column("Symbol", lambda f: f.symbol, "left", width=80),
+        Column("Side", lambda f: f.side.title(), "left", lambda f: _side_colour(f.side), 50),
+        Column("Qty", lambda f: fmt.qty(f.qty), width=90),
+        Column("Price", lambda f: fmt.price(cat[f.symbol], f.price)),
+        Column("Liquidity", lambda f: f.liquidity.title(), "left",
+               lambda f: theme.LIQ if f.liquidity == "liquidation" else None, 80),
+        Column("Fee", lambda f: fmt.money(f.currency, -f.fee_minor, sign=True), width=110),
+        Column("Realised PnL", lambda f: fmt.money(f.currency, f.realised_pnl_minor, sign=True),
+               colour=lambda f: theme.sign_colour(f.realised_pnl_minor), width=110),
+        Column("Order Type", lambda f: ORDER_TYPES.get(f.order_type, f.order_type), "left", width=110),
+        Column("Order", lambda f: "" if f.order_id is None else str(f.order_id), width=60),
+    ]
+
+
+def ledger_columns() -> list[Column]:
+    return [
+        Column("Time (UTC)", lambda r: fmt.utc_time(r.time), "left", width=140),
+        Column("Type", lambda r: r.kind.replace("_", " ").title(), "left", width=100),
+        Column("Symbol", lambda r: r.symbol or "", "left", width=80),
+        Column("Amount", lambda r: fmt.money(r.currency, r.amount_minor, sign=True),
+               colour=lambda r: theme.sign_colour(r.amount_minor), width=130),
+        Column("Text", lambda r: r.text, "left", width=260),
+    ]
+
+
+class Table(QTableView):
+    """A read-only table on a formatted model: sized once, right-click export, action-cell clicks."""
+
+    actionClicked = Signal(str, object)  # action name, row object
+
+    def __init__(self, model: Any, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setModel(model)
+        self.setFont(theme.mono_font())
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setWordWrap(False)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vh = self.verticalHeader()
+        vh.hide()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(22)
+        hh = self.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setStretchLastSection(True)
+        hh.setHighlightSections(False)
+        for i, c in enumerate(model.columns):
+            self.setColumnWidth(i, c.width)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._menu)
+        self.clicked.connect(self._clicked)
+        self.extra_menu: list[tuple[str, Callable[[Any], None]]] = []
+
+    def _clicked(self, index: QModelIndex) -> None:
+        action = self.model().columns[index.column()].action
+        if action:
+            self.actionClicked.emit(action, self.model().obj(index.row()))
+
+    def _menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        index = self.indexAt(pos)
+        if index.isValid():
+            obj = self.model().obj(index.row())
+            for title, fn in self.extra_menu:
+                menu.addAction(title, lambda fn=fn, obj=obj: fn(obj))
+            if self.extra_menu:
+                menu.addSeparator()
+        menu.addAction("Export CSV…", self.export_dialog)
+        menu.exec(self.viewport().mapToGlobal(pos))
+
+    def export_dialog(self) -> None:
+        name = self.objectName().split(".")[0]
+        path, _ = QFileDialog.getSaveFileName(self, "Export CSV", f"{name}.csv", "CSV files (*.csv)")
+        if path:
+            self.model().export_csv(Path(path))
+
+
+class TablesPanel(QTabWidget):
+    """The four tabs. Emits what the user asks for; the main window carries it out."""
+
+    closeMarket = Signal(object)  # PositionView
+    closeLimit = Signal(object)
+    prefillClose = Signal(object)
+    cancelOrder = Signal(object)  # OrderView
+    cancelAll = Signal()
+
+    def __init__(self, catalog: Catalog, fills: Callable[[], list[Fill]], ledger: Callable[[], list[LedgerRow]],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tables")
+        self.positions = KeyedTableModel(position_columns(catalog), key=lambda p: p.symbol, parent=self)
+        self.orders = KeyedTableModel(order_columns(catalog), key=lambda o: o.order_id, parent=self)
+        self.fills = AppendTableModel(fill_columns(catalog), fills, parent=self)
+        self.ledger = AppendTableModel(ledger_columns(), ledger, parent=self)
+        self.positions_view = Table(self.positions, "positions.table")
+        self.orders_view = Table(self.orders, "orders.table")
+        self.fills_view = Table(self.fills, "fills.table")
+        self.ledger_view = Table(self.ledger, "ledger.table")
+
+        pv = self.positions_view
+        pv.actionClicked.connect(lambda a, p: (self.closeMarket if a == "close_market" else self.closeLimit).emit(p))
+        pv.doubleClicked.connect(lambda i: self.prefillClose.emit(self.positions.obj(i.row())))
+        pv.extra_menu = [("Close at market", self.closeMarket.emit), ("Close with a limit order", self.closeLimit.emit),
+                         ("Fill the order form to close", self.prefillClose.emit)]
+        ov = self.orders_view
+        ov.actionClicked.connect(lambda a, o: self.cancelOrder.emit(o))
+        ov.extra_menu = [("Cancel order", self.cancelOrder.emit), ("Cancel all orders", lambda o: self.cancelAll.emit())]
+
+        orders_page = QWidget()
+        lay = QVBoxLayout(orders_page)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 2)
+        bar.addStretch(1)
+        self.cancel_all_button = QPushButton("Cancel all")
+        self.cancel_all_button.setObjectName("orders.cancelAll")
+        self.cancel_all_button.clicked.connect(self.cancelAll.emit)
+        bar.addWidget(self.cancel_all_button)
+        lay.addLayout(bar)
+        lay.addWidget(ov)
+        self.addTab(pv, "Positions")
+        self.addTab(orders_page, "Open Orders")
+        self.addTab(self.fills_view, "Fills")
+        self.addTab(self.ledger_view, "Ledger")
+
+    def update_frame(self, positions: list[Any], orders: list[Any]) -> None:
+        self.positions.update(positions)
+        self.orders.update(orders)
+        self.fills.sync()
+        self.ledger.sync()
+        counts = (len(positions), len(orders))
+        if counts != getattr(self, "_counts", None):
+            self._counts = counts
+            self.setTabText(0, f"Positions [{counts[0]}]")
+            self.setTabText(1, f"Open Orders [{counts[1]}]")

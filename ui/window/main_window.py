@@ -1,0 +1,311 @@
+"""The terminal window: toolbar, order form dock, charts, account and tables docks, status bar.
+
+``build_window(session, …)`` builds it around any :class:`TradingSession` (tests and ``shot`` hand one in);
+``build_main_window(data_dir)`` opens the stored practice account first (falling back to an unsaved session,
+marked in the status bar, when the store cannot be opened).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
+
+from terminal.session.trading_session import TradingSession
+from terminal.exchange.snapshot import OrderView, PositionView
+from ui.style import theme
+from ui.window.account_panel import AccountPanel
+from ui.services.bridge import Frame, SessionBridge
+from ui.charts.panels import ChartsPanel
+from ui.order.form import OrderForm
+from ui.window.sim_controls import SimToolbar
+from ui.tables.views import TablesPanel
+from ui.window.accounts_menu import AccountActions
+from ui.training import install_training
+
+START_MS = 1_709_251_200_000  # 2024-03-01T00:00:00Z
+WALLETS = {"XBT": 100_000_000, "USDT": 10_000_000_000}
+ORG, APP = "LeverageTerminal", "Leverage Terminal"
+LAYOUT_VERSION = 1
+
+
+def offscreen() -> bool:
+    app = QApplication.instance()
+    name = app.platformName() if isinstance(app, QApplication) else os.environ.get("QT_QPA_PLATFORM", "")
+    return name in ("offscreen", "minimal")
+
+
+def ensure_app() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([])
+    assert isinstance(app, QApplication)
+    app.setOrganizationName(ORG)
+    app.setApplicationName(APP)
+    theme.apply_theme(app)
+    return app
+
+
+def fresh_session() -> TradingSession:
+    return TradingSession.new(seed=0, start_ms=START_MS, wallets_minor=dict(WALLETS))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: TradingSession, *, store: Any = None, symbol: str = "XBTUSD",
+                 status_note: str | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.store = store
+        self.setWindowTitle(f"Leverage Terminal — {getattr(store, 'name', 'practice')}"
+                            + ("" if store is not None else " (not saved)"))
+        self.bridge = SessionBridge(session, symbol=symbol, store=store, parent=self)
+        self.toolbar = SimToolbar(self.bridge, self)
+        self.addToolBar(self.toolbar)
+        self.charts = ChartsPanel(self.bridge)
+        self.setCentralWidget(self.charts)
+        self.form = OrderForm(self.bridge)
+        self.account = AccountPanel()
+        ex = self.bridge.session.exchange
+        self.tables = TablesPanel(session.catalog, lambda: self.bridge.session.exchange.fills,
+                                  lambda: self.bridge.session.exchange.ledger)
+        del ex
+        self.form_dock = self._dock("dock.orderForm", "Order", self.form, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.account_dock = self._dock("dock.account", "Account", self.account, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tables_dock = self._dock("dock.tables", "Positions && orders", self.tables,
+                                      Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.splitDockWidget(self.account_dock, self.tables_dock, Qt.Orientation.Vertical)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.form_dock.setMinimumWidth(330)
+        self.resizeDocks([self.form_dock], [360], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.account_dock, self.tables_dock], [64, 230], Qt.Orientation.Vertical)
+        self.saved_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.saved_label)
+        self._menus()
+        self._wire()
+        self.training = install_training(self)
+        self._default_state = self.saveState(LAYOUT_VERSION)
+        self.resize(1600, 1000)
+        self._restore_layout()
+        self.training.after_layout()
+        self.set_saved_note(status_note)
+        self.bridge.publish()
+
+    # ---------------------------------------------------------------- building
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        d = QDockWidget(title, self)
+        d.setObjectName(name)
+        d.setWidget(widget)
+        d.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                      | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, d)
+        return d
+
+    def _menus(self) -> None:
+        view = self.menuBar().addMenu("&View")
+        for d in (self.form_dock, self.account_dock, self.tables_dock):
+            view.addAction(d.toggleViewAction())
+        view.addSeparator()
+        restore = QAction("Restore default layout", self)
+        restore.setObjectName("action.restoreLayout")
+        restore.triggered.connect(self.restore_default_layout)
+        view.addAction(restore)
+        sim = self.menuBar().addMenu("&Simulation")
+        play = QAction("Play / pause", self)
+        play.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        play.triggered.connect(self.toolbar.play.toggle)
+        sim.addAction(play)
+        step = QAction("Step one tick", self)
+        step.setShortcut(QKeySequence(Qt.Key.Key_F6))
+        step.triggered.connect(self.bridge.step)
+        sim.addAction(step)
+        jump = QAction("Jump to the next funding", self)
+        jump.setObjectName("sim.jumpFunding")
+        jump.setShortcut(QKeySequence(Qt.Key.Key_F7))
+        jump.triggered.connect(self.jump_to_funding)
+        sim.addAction(jump)
+        for minutes in (1, 15, 60):
+            act = QAction(f"Jump {minutes} min ahead", self)
+            act.setObjectName(f"sim.jump{minutes}m")
+            act.triggered.connect(lambda _=False, m=minutes: self.bridge.jump_to(self.bridge.session.now_ms + m * 60_000))
+            sim.addAction(act)
+        account = self.menuBar().addMenu("&Account")
+        reset = QAction("Reset account…", self)
+        reset.triggered.connect(lambda: self.reset_account())
+        account.addAction(reset)
+        self.accounts = AccountActions(self)
+        self.accounts.install(account)
+
+    def _wire(self) -> None:
+        b, t, ex = self.bridge, self.tables, lambda: self.bridge.session.exchange
+        b.frame.connect(self._on_frame)
+        b.storeError.connect(lambda msg: self.set_saved_note(msg))
+        t.closeMarket.connect(lambda p: self._act(lambda: ex().close_position(p.symbol), f"Close {p.symbol} at market"))
+        t.closeLimit.connect(self._close_limit)
+        t.prefillClose.connect(self._prefill)
+        t.cancelOrder.connect(lambda o: self._act(lambda: ex().cancel_order(o.order_id), f"Cancel order {o.order_id}"))
+        t.cancelAll.connect(lambda: self._act_n(lambda: ex().cancel_all(None)))
+        self.charts.message.connect(lambda m: self.form.say(m, "chart"))
+        self.toolbar.resetRequested.connect(lambda: self.reset_account())
+        self.toolbar.followRequested.connect(self.charts.set_follow)
+        self.charts.followChanged.connect(self._follow_changed)
+
+    def _follow_changed(self, on: bool) -> None:
+        self.toolbar.follow.blockSignals(True)
+        self.toolbar.follow.setChecked(on)
+        self.toolbar.follow.blockSignals(False)
+
+    # ---------------------------------------------------------------- frames and actions
+    def _on_frame(self, frame: Frame) -> None:
+        snap = frame.snapshot
+        cur = self.bridge.session.catalog[self.bridge.symbol].settle_currency
+        self.account.update_wallet(snap.wallets.get(cur))
+        self.tables.update_frame(snap.positions, snap.orders)
+
+    def _act(self, action: Any, what: str) -> bool:
+        ack = self.bridge.act(action)
+        self.form.say(f"{what}: done." if ack.accepted else (ack.reason or "Refused."),
+                      "ok" if ack.accepted else "reject")
+        self.form.refresh()
+        return bool(ack.accepted)
+
+    def _act_n(self, action: Any) -> None:
+        n = self.bridge.act(action)
+        self.form.say(f"Cancelled {n} order{'s' if n != 1 else ''}.", "ok")
+        self.form.refresh()
+
+    def _close_limit(self, p: PositionView) -> None:
+        inst = self.bridge.session.catalog[p.symbol]
+        m = self.bridge.session.exchange.markets[p.symbol]
+        direction = 1 if p.size > 0 else -1  # a long closes with a sell resting just above the last price
+        price = inst.round_price(m.last + direction * inst.tick_size)
+        self._act(lambda: self.bridge.session.exchange.close_position(p.symbol, price),
+                  f"Close {p.symbol} with a limit at {inst.format_price(price)}")
+
+    def _prefill(self, p: PositionView) -> None:
+        self.form.prefill_close(p)
+        self.form.size.setFocus()
+
+    def cancel_order(self, o: OrderView) -> None:
+        self.tables.cancelOrder.emit(o)
+
+    def jump_to_funding(self) -> None:
+        """Fast-forward to just past the next funding instant (a trainer's "watch funding being paid")."""
+        due = self.bridge.next_funding_ms()
+        if due is None:
+            self.form.say(f"{self.bridge.symbol} has no funding (a dated future).", "input")
+            return
+        self.bridge.jump_to(due + 1_000)
+        self.form.say("Jumped past the funding time.", "ok")
+
+    def reset_account(self, confirm: bool = True) -> bool:
+        if confirm and not offscreen():
+            ask = QMessageBox.question(self, "Reset account",
+                                       "Start again with 1 XBT and 10,000 USDT? Positions, orders, fills and the "
+                                       "ledger of this account are wiped.")
+            if ask != QMessageBox.StandardButton.Yes:
+                return False
+        if self.store is not None:
+            session = self.store.reset()
+        else:
+            session = fresh_session()
+        self.bridge.set_session(session)
+        self.form.say("Account reset.", "ok")
+        return True
+
+    # ---------------------------------------------------------------- layout and exit
+    def set_saved_note(self, note: str | None) -> None:
+        if note:
+            self.saved_label.setText(f"<span style='color:{theme.AMBER}'>{note}</span>")
+        elif self.store is not None:
+            self.saved_label.setText(f"Account “{self.store.name}” · saved to {self.store.path}")
+        else:
+            self.saved_label.setText(f"<span style='color:{theme.AMBER}'>Not saved (in-memory session)</span>")
+
+    def _settings(self) -> QSettings:
+        return QSettings(ORG, APP)
+
+    def _restore_layout(self) -> None:
+        s = self._settings()
+        geo, state = s.value("window/geometry"), s.value("window/state")
+        if isinstance(geo, QByteArray) and not offscreen():
+            self.restoreGeometry(geo)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, LAYOUT_VERSION)
+
+    def restore_default_layout(self) -> None:
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+        for d in (self.form_dock, self.account_dock, self.tables_dock):
+            d.show()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.bridge.running and not offscreen():
+            ask = QMessageBox.question(self, "Quit", "The simulation is running. Quit anyway? "
+                                       "(The account is saved as it is now.)")
+            if ask != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.bridge.timer.stop()
+        s = self._settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        if self.store is not None:
+            try:
+                self.bridge.publish()
+                if self.store is not None:  # publish drops the store if the disk failed
+                    self.store.record(self.bridge.session, [])
+                    self.store.close()
+            finally:
+                self.store = None
+                self.bridge.store = None
+        super().closeEvent(event)
+
+
+def build_window(session: TradingSession, *, store: Any = None, symbol: str | None = None,
+                 status_note: str | None = None) -> MainWindow:
+    """The whole window around ``session`` (no event loop is started)."""
+    ensure_app()
+    if symbol is None:
+        symbol = next(iter(session.feeds), "XBTUSD")
+    return MainWindow(session, store=store, symbol=symbol, status_note=status_note)
+
+
+def open_store(data_dir: Path) -> tuple[Any, TradingSession, str | None]:
+    """(store or None, session, note): the stored account, or an unsaved session and why."""
+    try:
+        from terminal.store.account_store import AccountStore, StoreError
+    except ImportError:
+        return None, fresh_session(), "Not saved: the account store is not available"
+    store = None
+    try:
+        store = AccountStore.open(Path(data_dir))
+        session = store.load_session()
+        note = "; ".join(getattr(store, "warnings", []) or []) or None
+        return store, session, note
+    except StoreError as exc:
+        if store is not None:
+            store.close()
+        if getattr(exc, "kind", "") == "corrupt" and not offscreen():
+            ask = QMessageBox.question(
+                None, "Practice account",
+                f"{exc}\n\nKeep a copy of the damaged file and start this account afresh?")
+            if ask == QMessageBox.StandardButton.Yes:
+                try:
+                    from terminal.store.account_store import active_account
+
+                    kept = AccountStore.quarantine(Path(data_dir), active_account(Path(data_dir)))
+                    store = AccountStore.open(Path(data_dir))
+                    return store, store.load_session(), f"Started afresh; the damaged file is kept as {kept}"
+                except StoreError as again:
+                    exc = again
+        if not offscreen():
+            QMessageBox.warning(None, "Practice account", f"{exc}\n\nThis session will not be saved.")
+        return None, fresh_session(), f"Not saved: {exc}"
+
+
+def build_main_window(data_dir: Path) -> QMainWindow:
+    ensure_app()
+    store, session, note = open_store(data_dir)
+    return build_window(session, store=store, status_note=note)
