@@ -15,10 +15,9 @@ import argparse
 import time
 import tracemalloc
 
-
+from terminal.domain.instruments import default_catalog
 from terminal.exchange.engine import EngineConfig, Exchange
 from terminal.feeds import SyntheticFeed
-from terminal.domain.instruments import default_catalog
 from terminal.session.runner import run_script
 from terminal.session.script import parse_script
 

@@ -14,9 +14,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from terminal.domain.instruments import default_catalog
 from terminal.feeds import UNBOUNDED_MS, SyntheticFeed, TradesFeed
 from terminal.feeds.replay import parse_trades, read_bytes, write_trade_dump
-from terminal.domain.instruments import default_catalog
 
 
 def best_of(fn, repeat: int) -> float:

@@ -7,7 +7,7 @@ import tempfile
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
-import pytest  # noqa: E402
+import pytest
 
 _SETTINGS_DIR = tempfile.mkdtemp(prefix="lt-qsettings-")
 

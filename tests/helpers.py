@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from terminal.domain.instruments import Catalog, Instrument, default_catalog
 from terminal.exchange.engine import EngineConfig, Exchange
 from terminal.feeds.base import TickBatch
-from terminal.domain.instruments import Catalog, Instrument, default_catalog
 
 
 def instrument(**overrides: object) -> Instrument:

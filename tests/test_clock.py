@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from terminal.session.clock import SPEEDS, SimClock
-from terminal.feeds import UNBOUNDED_MS, SyntheticFeed, TickBatch
 from terminal.domain.instruments import default_catalog
+from terminal.feeds import UNBOUNDED_MS, SyntheticFeed, TickBatch
+from terminal.session.clock import SPEEDS, SimClock
 
 START = 1_709_251_200_000
 

@@ -64,7 +64,7 @@ def test_add_and_remove_isolated_margin_moves_liquidation():
 
 def test_one_x_long_and_short_work():
     ex = opened(lev=1, qty=10_000)
-    liq, bk, _ = ex.liq_bk("XBTUSD")
+    _liq, bk, _ = ex.liq_bk("XBTUSD")
     assert bk == CAT["XBTUSD"].round_price(25_000, "up")
     ex2 = opened(side="sell", lev=1)
     assert ex2.liq_bk("XBTUSD")[1] is None  # a 1x inverse short has no bankruptcy price

@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from terminal.app.stored_account import account_json, play_into_store
 from terminal.domain.errors import InputError
 from terminal.domain.instruments import Catalog
-from terminal.session.script import parse_script
 from terminal.exchange.snapshot import take_snapshot
-from terminal.store.account_store import AccountStore, StoreError, account_json, play_into_store
+from terminal.session.script import parse_script
+from terminal.store.account_store import AccountStore, StoreError
 from terminal.store.schema import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +36,7 @@ def dump(ex) -> str:
 def test_catalog_bad_toml_and_bad_field_name_the_line(tmp_path: Path) -> None:
     p = tmp_path / "c.toml"
     lines = CATALOG.splitlines()
-    i = next(k for k, ln in enumerate(lines) if ln.startswith("tick_size")) 
+    i = next(k for k, ln in enumerate(lines) if ln.startswith("tick_size"))
     p.write_text("\n".join(lines[:i] + ["tick_size = = 0.5"] + lines[i + 1:]))
     with pytest.raises(InputError, match="not valid TOML") as e:
         Catalog.load(p)
@@ -78,7 +79,7 @@ def test_price_csv_errors_name_the_line_and_load_nothing(tmp_path: Path, kind: s
 
 
 # ------------------------------------------------------------------ requests
-@pytest.fixture()
+@pytest.fixture
 def session(tmp_path: Path):
     store = AccountStore.open(tmp_path)
     s = store.load_session()

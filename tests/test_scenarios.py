@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from terminal.domain.errors import InputError
+from terminal.domain.instruments import default_catalog
 from terminal.feeds import UNBOUNDED_MS, ScenarioFeed, funding_times, list_scenarios, load_scenario
 from terminal.feeds.scenario import parse_scenario
-from terminal.domain.instruments import default_catalog
 
 START = int(datetime(2024, 3, 1, tzinfo=UTC).timestamp() * 1000)
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from terminal.domain.errors import InputError
-from terminal.session.script import FeedSpec, Script, load_script, parse_script
+from terminal.feeds.spec import FeedSpec
+from terminal.session.script import Script, load_script, parse_script
 
 GOOD = '''seed = 7
 start = "2024-03-01T00:00:00Z"

@@ -1,9 +1,9 @@
 """The live session: results do not depend on how the clock slices time, and feeds stay in lockstep."""
 from __future__ import annotations
 
-from terminal.session.clock import SimClock
 from terminal.domain.orders import OrderRequest
-from terminal.session.script import FeedSpec
+from terminal.feeds.spec import FeedSpec
+from terminal.session.clock import SimClock
 from terminal.session.trading_session import TradingSession
 
 START = 1_709_251_200_000  # 2024-03-01T00:00Z

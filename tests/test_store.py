@@ -11,18 +11,17 @@ from pathlib import Path
 import pytest
 
 from terminal.app.report import write_report
-from terminal.session.script import parse_script
+from terminal.app.stored_account import account_json, play_into_store
 from terminal.exchange.snapshot import take_snapshot
+from terminal.session.script import parse_script
 from terminal.store.account_store import (
     DEFAULT_WALLETS_MINOR,
     AccountStore,
     StoreError,
-    account_json,
     active_account,
     create_account,
     delete_account,
     list_accounts,
-    play_into_store,
     set_active_account,
 )
 from terminal.store.schema import MIGRATIONS, SCHEMA_VERSION

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from terminal.feeds.base import TickBatch
 from terminal.exchange.snapshot import take_snapshot
+from terminal.feeds.base import TickBatch
 from terminal.store.account_store import DEFAULT_WALLETS_MINOR, AccountStore
 
 SYMBOLS = ["XBTUSD", "ETHUSDT", "ETHUSD"]

@@ -6,8 +6,15 @@ import pytest
 from terminal.domain.account import LiquidationRecord
 from terminal.domain.instruments import default_catalog
 from terminal.domain.training import (
-    CoachSettings, calculator, coach, explain_liquidation, leverage_curve, position_size_for_risk, presets,
-    roe_of_move, rule_of_thumb_pct,
+    CoachSettings,
+    calculator,
+    coach,
+    explain_liquidation,
+    leverage_curve,
+    position_size_for_risk,
+    presets,
+    roe_of_move,
+    rule_of_thumb_pct,
 )
 
 CAT = default_catalog()

@@ -41,7 +41,7 @@ def test_create_switch_reset_delete(qtbot, tmp_path):
 
 
 def test_reset_after_liquidation_option(qtbot, tmp_path):
-    from terminal.session.script import FeedSpec
+    from terminal.feeds.spec import FeedSpec
 
     win = create_main_window(tmp_path)
     qtbot.addWidget(win)

@@ -78,7 +78,7 @@ def test_a_million_point_history_still_updates_the_curves_with_bounded_points(qt
     win.show()
     charts, bridge = win.charts, win.bridge
     curves = {"last": charts.last_curve, "margin": charts.margin_curve, "liq": charts.liq_curve}
-    calls = {k: 0 for k in curves}
+    calls = dict.fromkeys(curves, 0)
     for key, curve in curves.items():
         orig = curve.setData
 

@@ -12,8 +12,8 @@ from terminal.domain.calc import calculate
 from terminal.domain.instruments import default_catalog
 from terminal.domain.margin import target_price_for_roe
 from terminal.domain.money import format_money
-from terminal.session.script import FeedSpec
 from terminal.domain.training import calculator, explain_liquidation, leverage_curve
+from terminal.feeds.spec import FeedSpec
 
 CAT = default_catalog()
 XBT = CAT["XBTUSD"]
@@ -130,7 +130,7 @@ def test_leverage_curve_has_a_point_per_leverage_and_follows_the_slider(qtbot, w
     expected = leverage_curve(XBT, 1, 1000, entry)
     assert len(curve.points) == len(expected)
     assert [p.leverage for p in curve.points] == [p.leverage for p in expected]
-    xs, ys = curve.price_curve.getData()
+    xs, _ys = curve.price_curve.getData()
     assert len(xs) == len([p for p in expected if p.liquidation_price is not None])
     assert curve.leverage == 10 and curve.markers[0].value() == pytest.approx(1.0)  # log10(10x)
 

@@ -13,13 +13,16 @@ import ui
 from ui.window.account_panel import ratio_level
 
 ROOT = Path(__file__).resolve().parent.parent
-NAMES = """orderForm.symbol orderForm.buy orderForm.sell orderForm.orderType orderForm.size orderForm.sizeUnit
-orderForm.price orderForm.stopPrice orderForm.trigger orderForm.leverage orderForm.leverageInput orderForm.marginMode
-orderForm.postOnly orderForm.reduceOnly orderForm.timeInForce orderForm.cost orderForm.orderValue
-orderForm.estLiqPriceLong orderForm.estLiqPriceShort orderForm.message positions.table orders.table fills.table
-ledger.table account.walletBalance account.unrealisedPnl account.marginBalance account.positionMargin
-account.orderMargin account.availableBalance account.marginRatio chart.price chart.equity chart.liquidation sim.play
-sim.step sim.speed sim.source""".split()
+NAMES = [
+    "orderForm.symbol", "orderForm.buy", "orderForm.sell", "orderForm.orderType", "orderForm.size",
+    "orderForm.sizeUnit", "orderForm.price", "orderForm.stopPrice", "orderForm.trigger", "orderForm.leverage",
+    "orderForm.leverageInput", "orderForm.marginMode", "orderForm.postOnly", "orderForm.reduceOnly",
+    "orderForm.timeInForce", "orderForm.cost", "orderForm.orderValue", "orderForm.estLiqPriceLong",
+    "orderForm.estLiqPriceShort", "orderForm.message", "positions.table", "orders.table", "fills.table", "ledger.table",
+    "account.walletBalance", "account.unrealisedPnl", "account.marginBalance", "account.positionMargin",
+    "account.orderMargin", "account.availableBalance", "account.marginRatio", "chart.price", "chart.equity",
+    "chart.liquidation", "sim.play", "sim.step", "sim.speed", "sim.source",
+]
 
 
 def test_create_main_window_builds_on_the_stored_account_without_an_event_loop(qtbot, tmp_path):
@@ -120,7 +123,8 @@ def test_shot_with_a_liquidation_keeps_the_size_and_bad_size_exits_2(tmp_path):
 
 
 def test_terminal_never_imports_qt():
-    code = ("import sys, terminal.session.trading_session, terminal.exchange.snapshot, terminal.domain.calc, terminal.session.runner, ui.cli;"
+    code = ("import sys, terminal.session.trading_session, terminal.exchange.snapshot, terminal.domain.calc, "
+            "terminal.session.runner, ui.cli;"
             "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph')]; print(bad)")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
                        capture_output=True, text=True, timeout=60)

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow
 
 
-def create_main_window(data_dir: Path) -> "QMainWindow":
+def create_main_window(data_dir: Path) -> QMainWindow:
     """Build the whole terminal window on the practice account stored in ``data_dir``.
 
     No event loop is started; a ``QApplication`` is created if none exists.

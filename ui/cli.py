@@ -8,8 +8,9 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import NoReturn
 
 from terminal.domain.errors import TerminalError
 
@@ -110,7 +111,7 @@ def _cmd_calc(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from terminal.session.runner import run_script_file
+    from terminal.app.commands import run_script_file
 
     data_dir = args.data_dir
     report = run_script_file(args.script, data_dir=data_dir)
@@ -119,7 +120,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_account(args: argparse.Namespace) -> int:
-    from terminal.store.account_store import account_json
+    from terminal.app.stored_account import account_json
 
     _print_json(account_json(resolve_data_dir(args.data_dir), name=args.name))
     return 0

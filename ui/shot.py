@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+
 def play_session(script_path: Path):  # type: ignore[no-untyped-def]
     """Play a TOML session script into a fresh TradingSession (same feed, seed and steps as ``run``)."""
     from terminal.session.playback import new_session_for, play_into_session
@@ -49,7 +50,7 @@ def take_shot(out: Path, *, script: Path | None = None, size: tuple[int, int] = 
     note = None
     if data_dir is not None:
         if script is not None:
-            from terminal.store.accounts import play_into_store
+            from terminal.app.stored_account import play_into_store
             from terminal.session.script import load_script
 
             play_into_store(load_script(script), Path(script).parent, Path(data_dir))

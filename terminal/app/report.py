@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from terminal.store.accounts import account_views, read_account
+from terminal.app.stored_account import account_views, read_account
 from terminal.domain.money import MINOR_PER_MAJOR, format_money
 from terminal.session.runner import iso
 from terminal.store.schema import translate

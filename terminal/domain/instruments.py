@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from resources import RESOURCES_DIR
 from terminal.domain.errors import InputError
 from terminal.domain.money import MINOR_PER_MAJOR, round_half_up
+from terminal.domain.toml_lines import locate_table_line
 
 Kind = Literal["inverse", "linear", "quanto"]
 
@@ -61,7 +62,7 @@ class Instrument(BaseModel):
     typical_price: float = Field(gt=0, description="a start price for synthetic feeds")
 
     @model_validator(mode="after")
-    def _check(self) -> "Instrument":
+    def _check(self) -> Instrument:
         if self.maint_margin >= self.init_margin:
             raise ValueError("maint_margin must be below init_margin")
         if (self.kind == "inverse") != (self.multiplier < 0):
@@ -216,7 +217,7 @@ class Catalog:
         return list(self._by_symbol)
 
     @classmethod
-    def load(cls, path: Path | None = None) -> "Catalog":
+    def load(cls, path: Path | None = None) -> Catalog:
         path = Path(path) if path is not None else DEFAULT_CATALOG
         try:
             text = path.read_text(encoding="utf-8")
@@ -256,29 +257,6 @@ def _line_from_message(message: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def locate_table_line(text: str, array_name: str, index: int, field: object) -> int | None:
-    """Line (1-based) of ``field`` inside the ``index``-th ``[[array_name]]`` table of a TOML text."""
-    header = f"[[{array_name}]]"
-    count = -1
-    start = None
-    lines = text.splitlines()
-    for i, raw in enumerate(lines):
-        s = raw.strip()
-        if s.startswith("[[") or (s.startswith("[") and start is not None):
-            if start is not None and s != header:
-                break
-            if s == header:
-                count += 1
-                if count == index:
-                    start = i
-                elif start is not None:
-                    break
-                continue
-        if start is not None and isinstance(field, str):
-            key = s.split("=", 1)[0].strip()
-            if key == field:
-                return i + 1
-    return None if start is None else start + 1
 
 
 _DEFAULT: Catalog | None = None

@@ -169,10 +169,31 @@ class Order:
     """A live or finished order inside the exchange (plain attributes: this is on the hot path)."""
 
     __slots__ = (
-        "id", "symbol", "side", "direction", "qty", "type", "price", "stop_price", "trigger", "tif",
-        "post_only", "reduce_only", "close_on_trigger", "trail_offset", "ref", "status", "filled_qty",
-        "avg_fill_price", "created_ms", "updated_ms", "triggered", "trail_anchor", "leverage", "cross",
+        "avg_fill_price",
+        "close_on_trigger",
         "cost",
+        "created_ms",
+        "cross",
+        "direction",
+        "filled_qty",
+        "id",
+        "leverage",
+        "post_only",
+        "price",
+        "qty",
+        "reduce_only",
+        "ref",
+        "side",
+        "status",
+        "stop_price",
+        "symbol",
+        "tif",
+        "trail_anchor",
+        "trail_offset",
+        "trigger",
+        "triggered",
+        "type",
+        "updated_ms",
     )
 
     def __init__(self, order_id: int, req: OrderRequest, now_ms: int, leverage: float, cross: bool) -> None:

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from terminal.exchange.types import Ack
 from terminal.domain.instruments import Instrument
 from terminal.domain.margin import figures, order_cost
 from terminal.domain.money import MINOR_PER_MAJOR
 from terminal.domain.orders import Order, OrderEvent, OrderRequest, OrderStatus, OrderType
+from terminal.exchange.types import Ack
 from terminal.exchange.validation import Rejected, best_prices, check_request, fmt_qty
 
 if TYPE_CHECKING:
@@ -69,24 +69,24 @@ class OrderActions:
     """Mixin of :class:`terminal.exchange.engine.Exchange`: the account-changing actions."""
 
     # ---------------------------------------------------------------- rejections
-    def _reject(self: "Exchange", action: str, detail: dict[str, Any], reason: str) -> Ack:
+    def _reject(self: Exchange, action: str, detail: dict[str, Any], reason: str) -> Ack:
         row = {"time": self.now_ms, "action": action, "reason": reason, **detail}
         self.rejections.append(row)
         self._emit("rejection", row)
         return Ack(False, None, reason)
 
     # ---------------------------------------------------------------- costs
-    def _fill_price(self: "Exchange", inst: Instrument, direction: int) -> float:
+    def _fill_price(self: Exchange, inst: Instrument, direction: int) -> float:
         bid, ask = best_prices(inst, self.markets[inst.symbol].last, self.config.spread_ticks)
         return ask if direction > 0 else bid
 
-    def _increasing_qty(self: "Exchange", symbol: str, direction: int, qty: int) -> int:
+    def _increasing_qty(self: Exchange, symbol: str, direction: int, qty: int) -> int:
         pos = self.positions.get(symbol)
         pq = pos.qty if pos else 0
         offset = abs(pq) if pq * direction < 0 else 0
         return max(0, qty - offset)
 
-    def _check_risk_step(self: "Exchange", inst: Instrument, extra_qty: int, price: float, leverage: float) -> None:
+    def _check_risk_step(self: Exchange, inst: Instrument, extra_qty: int, price: float, leverage: float) -> None:
         if not inst.risk_limit or not inst.risk_step:
             return
         pos = self.positions.get(inst.symbol)
@@ -98,7 +98,7 @@ class OrderActions:
                 f"(risk limit); lower the leverage or the size."
             )
 
-    def immediate_cost(self: "Exchange", inst: Instrument, direction: int, qty: int, price: float,
+    def immediate_cost(self: Exchange, inst: Instrument, direction: int, qty: int, price: float,
                        leverage: float) -> int:
         """Balance an order that fills at once takes: the cost of the part that opens exposure."""
         inc = self._increasing_qty(inst.symbol, direction, qty)
@@ -108,7 +108,7 @@ class OrderActions:
         return order_cost(inst, direction, inc, price, leverage, mark_price=mark if math.isfinite(mark) else None)
 
     # ---------------------------------------------------------------- orders
-    def place_order(self: "Exchange", req: OrderRequest | dict[str, Any]) -> Ack:
+    def place_order(self: Exchange, req: OrderRequest | dict[str, Any]) -> Ack:
         raw = req
 
         def detail() -> dict[str, Any]:  # only a rejection needs it
@@ -164,7 +164,7 @@ class OrderActions:
         self._dirty(order.symbol)
         return Ack(True, order.id, None)
 
-    def _immediate_price(self: "Exchange", inst: Instrument, order: Order) -> float | None:
+    def _immediate_price(self: Exchange, inst: Instrument, order: Order) -> float | None:
         """The price an order fills at on arrival, or None if it rests (or waits for a trigger)."""
         if order.type.is_conditional and not order.triggered:
             return None
@@ -177,7 +177,7 @@ class OrderActions:
             return None if order.post_only else px
         return None
 
-    def find_order(self: "Exchange", order_id: int | str) -> Order | None:
+    def find_order(self: Exchange, order_id: int | str) -> Order | None:
         if isinstance(order_id, str) and not order_id.isdigit():
             for o in self.orders.values():
                 if o.ref == order_id:
@@ -185,7 +185,7 @@ class OrderActions:
             return None
         return self.orders.get(int(order_id))
 
-    def cancel_order(self: "Exchange", order_id: int | str, reason: str = "cancelled by you") -> Ack:
+    def cancel_order(self: Exchange, order_id: int | str, reason: str = "cancelled by you") -> Ack:
         o = self.find_order(order_id)
         if o is None:
             return self._reject("cancel", {"order_id": order_id}, f"No open order {order_id} to cancel.")
@@ -195,13 +195,13 @@ class OrderActions:
         self._dirty(o.symbol)
         return Ack(True, o.id, reason)
 
-    def cancel_all(self: "Exchange", symbol: str | None = None, reason: str = "cancelled by you") -> int:
+    def cancel_all(self: Exchange, symbol: str | None = None, reason: str = "cancelled by you") -> int:
         ids = [o.id for o in self.orders.values() if symbol is None or o.symbol == symbol]
         for oid in ids:
             self.cancel_order(oid, reason)
         return len(ids)
 
-    def amend_order(self: "Exchange", order_id: int | str, *, price: float | None = None,
+    def amend_order(self: Exchange, order_id: int | str, *, price: float | None = None,
                     stop_price: float | None = None, qty: int | None = None) -> Ack:
         o = self.find_order(order_id)
         detail = {"order_id": order_id, "price": price, "stop_price": stop_price, "qty": qty}
@@ -249,7 +249,7 @@ class OrderActions:
                 self._fill(o, px, "taker")
         return Ack(True, o.id, None)
 
-    def close_position(self: "Exchange", symbol: str, price: float | None = None) -> Ack:
+    def close_position(self: Exchange, symbol: str, price: float | None = None) -> Ack:
         pos = self.positions.get(symbol)
         if symbol not in self.catalog:
             return self._reject("close", {"symbol": symbol}, f"Unknown symbol {symbol!r}.")
@@ -261,7 +261,7 @@ class OrderActions:
                                              price=price, reduce_only=True))
 
     # ---------------------------------------------------------------- leverage and margin
-    def _validate_leverage(self: "Exchange", inst: Instrument, leverage: float) -> None:
+    def _validate_leverage(self: Exchange, inst: Instrument, leverage: float) -> None:
         if not isinstance(leverage, (int, float)) or not math.isfinite(leverage):
             raise Rejected("Leverage must be a number.")
         if leverage < 1:
@@ -269,7 +269,7 @@ class OrderActions:
         if leverage > inst.max_leverage + 1e-9:
             raise Rejected(f"Leverage {leverage:g}x is above {inst.symbol}'s maximum of {inst.max_leverage:g}x.")
 
-    def _apply_position_settings(self: "Exchange", symbol: str, leverage: float, cross: bool,
+    def _apply_position_settings(self: Exchange, symbol: str, leverage: float, cross: bool,
                                  action: str, detail: dict[str, Any]) -> Ack:
         inst = self.catalog[symbol]
         pos = self.positions.get(symbol)
@@ -304,13 +304,13 @@ class OrderActions:
         self._dirty(symbol)
         return Ack(True)
 
-    def set_leverage(self: "Exchange", symbol: str, leverage: float) -> Ack:
+    def set_leverage(self: Exchange, symbol: str, leverage: float) -> Ack:
         if symbol not in self.catalog:
             return self._reject("leverage", {"symbol": symbol}, f"Unknown symbol {symbol!r}.")
         return self._apply_position_settings(symbol, leverage, self.setting(symbol).cross, "leverage",
                                              {"symbol": symbol, "leverage": leverage})
 
-    def set_margin_mode(self: "Exchange", symbol: str, cross: bool, leverage: float | None = None) -> Ack:
+    def set_margin_mode(self: Exchange, symbol: str, cross: bool, leverage: float | None = None) -> Ack:
         if symbol not in self.catalog:
             return self._reject("margin_mode", {"symbol": symbol}, f"Unknown symbol {symbol!r}.")
         inst = self.catalog[symbol]
@@ -318,7 +318,7 @@ class OrderActions:
         return self._apply_position_settings(symbol, lev, cross, "margin_mode",
                                              {"symbol": symbol, "cross": cross, "leverage": lev})
 
-    def adjust_margin(self: "Exchange", symbol: str, amount_minor: int) -> Ack:
+    def adjust_margin(self: Exchange, symbol: str, amount_minor: int) -> Ack:
         """Add (positive) or remove (negative) margin on an isolated position."""
         detail = {"symbol": symbol, "amount_minor": amount_minor}
         pos = self.positions.get(symbol)
@@ -353,7 +353,7 @@ class OrderActions:
         return Ack(True)
 
     # ---------------------------------------------------------------- preview
-    def preview(self: "Exchange", symbol: str, qty: int, price: float | None = None,
+    def preview(self: Exchange, symbol: str, qty: int, price: float | None = None,
                 leverage: float | None = None, cross: bool | None = None) -> OrderPreview:
         """What the order form shows for ``qty`` contracts: cost, value, est. liquidation, per side."""
         inst = self.catalog[symbol]

@@ -11,15 +11,21 @@ from __future__ import annotations
 import math
 
 from terminal.domain.account import (
-    Fill, FundingRecord, LedgerRow, LiquidationRecord, Position, SymbolSettings, Wallet,
+    Fill,
+    FundingRecord,
+    LedgerRow,
+    LiquidationRecord,
+    Position,
+    SymbolSettings,
+    Wallet,
 )
 from terminal.domain.instruments import Catalog, Instrument
-from terminal.exchange.types import Ack, EngineConfig, Market
-from terminal.exchange.actions import OrderActions
-from terminal.exchange.events import MarketEvents
 from terminal.domain.money import MINOR_PER_MAJOR
 from terminal.domain.orders import Order, OrderStatus
+from terminal.exchange.actions import OrderActions
+from terminal.exchange.events import MarketEvents
 from terminal.exchange.triggers import Thresholds
+from terminal.exchange.types import Ack, EngineConfig, Market
 
 __all__ = ["Ack", "EngineConfig", "Exchange", "Market"]
 
@@ -39,7 +45,7 @@ class Exchange(OrderActions, MarketEvents):
         self.funding: list[FundingRecord] = []
         self.rejections: list[dict[str, object]] = []
         self.markets: dict[str, Market] = {}
-        self.insurance_fund: dict[str, int] = {c: 0 for c in MINOR_PER_MAJOR}
+        self.insurance_fund: dict[str, int] = dict.fromkeys(MINOR_PER_MAJOR, 0)
         self.next_funding_ms: dict[str, int] = {}
         self.next_order_id = 1
         self.next_fill_id = 1

@@ -36,7 +36,7 @@ def next_funding_after(t_ms: int, interval_h: int) -> int:
 class MarketEvents:
     """Mixin of :class:`terminal.exchange.engine.Exchange`: stepping through ticks."""
 
-    def step(self: "Exchange", symbol: str, batch: "TickBatch") -> None:
+    def step(self: Exchange, symbol: str, batch: TickBatch) -> None:
         n = len(batch.t_ms)
         if n == 0:
             return
@@ -76,7 +76,7 @@ class MarketEvents:
         if pos is not None and pos.qty and pos.cross:
             self._dirty_currency(inst.settle_currency)  # other cross positions' liquidation prices moved
 
-    def _update_market(self: "Exchange", symbol: str, batch: "TickBatch", j: int) -> None:
+    def _update_market(self: Exchange, symbol: str, batch: TickBatch, j: int) -> None:
         m = self.market(symbol)
         m.last = float(batch.last[j])
         m.mark = float(batch.mark[j])
@@ -87,7 +87,7 @@ class MarketEvents:
             self.now_ms = m.time
 
     # ---------------------------------------------------------------- thresholds
-    def _thresholds_for(self: "Exchange", symbol: str) -> Thresholds:
+    def _thresholds_for(self: Exchange, symbol: str) -> Thresholds:
         th = self._thresholds.get(symbol)
         if th is not None:
             return th
@@ -123,7 +123,7 @@ class MarketEvents:
         return th
 
     # ---------------------------------------------------------------- orders
-    def _check_orders(self: "Exchange", symbol: str) -> None:
+    def _check_orders(self: Exchange, symbol: str) -> None:
         m = self.markets[symbol]
         for o in [o for o in self.orders.values() if o.symbol == symbol]:  # ids ascend in insertion order
             if o.id not in self.orders:
@@ -143,7 +143,7 @@ class MarketEvents:
                 if (m.last < o.price) if o.direction > 0 else (m.last > o.price):
                     self._fill(o, o.price, "maker")
 
-    def _trigger(self: "Exchange", o: Order) -> None:
+    def _trigger(self: Exchange, o: Order) -> None:
         inst = self.catalog[o.symbol]
         o.triggered = True
         o.apply(OrderEvent.TRIGGER, self.now_ms)
@@ -168,7 +168,7 @@ class MarketEvents:
             o.apply(OrderEvent.ACCEPT_RESTING, self.now_ms)
             self._emit("order", o)
 
-    def _fill(self: "Exchange", o: Order, price: float, liquidity: str) -> None:
+    def _fill(self: Exchange, o: Order, price: float, liquidity: str) -> None:
         inst = self.catalog[o.symbol]
         pos = self.position(o.symbol)
         qty = o.leaves_qty
@@ -212,7 +212,7 @@ class MarketEvents:
         self._dirty(o.symbol)
         self._dirty_cross(cur)  # this position's margin backs (or is backed by) the same wallet
 
-    def _shrink_reduce_only(self: "Exchange", symbol: str) -> None:
+    def _shrink_reduce_only(self: Exchange, symbol: str) -> None:
         pos = self.positions.get(symbol)
         pq = pos.qty if pos else 0
         for o in [o for o in self.orders.values() if o.symbol == symbol and o.reduce_only]:
@@ -225,7 +225,7 @@ class MarketEvents:
                 self._emit("order", o)
 
     # ---------------------------------------------------------------- liquidation
-    def _check_liquidation(self: "Exchange", symbol: str) -> None:
+    def _check_liquidation(self: Exchange, symbol: str) -> None:
         pos = self.positions.get(symbol)
         if pos is None or pos.qty == 0:
             return
@@ -234,7 +234,7 @@ class MarketEvents:
         if liq is not None and ((mark <= liq) if pos.qty > 0 else (mark >= liq)):
             self._liquidate(symbol)
 
-    def _liquidate(self: "Exchange", symbol: str) -> None:
+    def _liquidate(self: Exchange, symbol: str) -> None:
         inst = self.catalog[symbol]
         pos = self.positions[symbol]
         cur = inst.settle_currency
@@ -285,7 +285,7 @@ class MarketEvents:
         self._dirty_currency(cur)
 
     # ---------------------------------------------------------------- funding and expiry
-    def _pay_funding(self: "Exchange", symbol: str) -> None:
+    def _pay_funding(self: Exchange, symbol: str) -> None:
         inst = self.catalog[symbol]
         m = self.markets[symbol]
         due = self.next_funding_ms[symbol]
@@ -304,7 +304,7 @@ class MarketEvents:
         self.funding.append(rec)
         self._emit("funding", rec)
 
-    def _settle_expiry(self: "Exchange", symbol: str) -> None:
+    def _settle_expiry(self: Exchange, symbol: str) -> None:
         inst = self.catalog[symbol]
         self.cancel_all(symbol, f"{symbol} expired")
         pos = self.positions.get(symbol)

@@ -98,7 +98,7 @@ class Snapshot:
         return asdict(self)
 
 
-def position_view(ex: "Exchange", symbol: str) -> PositionView | None:
+def position_view(ex: Exchange, symbol: str) -> PositionView | None:
     pos = ex.positions.get(symbol)
     if pos is None or pos.qty == 0:
         return None
@@ -118,7 +118,7 @@ def position_view(ex: "Exchange", symbol: str) -> PositionView | None:
     )
 
 
-def margin_ratio(ex: "Exchange", currency: str, positions: list[PositionView]) -> float:
+def margin_ratio(ex: Exchange, currency: str, positions: list[PositionView]) -> float:
     """The nearest any position (or the cross pool) is to liquidation: MM / margin left, 1.0 = liquidated."""
     worst = 0.0
     cross_mm = 0
@@ -139,7 +139,7 @@ def margin_ratio(ex: "Exchange", currency: str, positions: list[PositionView]) -
     return min(worst, 1.0)
 
 
-def take_snapshot(ex: "Exchange") -> Snapshot:
+def take_snapshot(ex: Exchange) -> Snapshot:
     positions = [v for v in (position_view(ex, s) for s in sorted(ex.positions)) if v is not None]
     wallets = {}
     for cur in ex.wallets:
@@ -193,7 +193,7 @@ def positions_json(snap: Snapshot) -> list[dict[str, object]]:
 def _trail_stop(o: object) -> float | None:
     from terminal.domain.orders import OrderType
 
-    if getattr(o, "type") == OrderType.TRAILING_STOP and getattr(o, "trail_anchor") is not None:
-        off = getattr(o, "trail_offset") or 0.0
+    if o.type == OrderType.TRAILING_STOP and o.trail_anchor is not None:
+        off = o.trail_offset or 0.0
         return o.trail_anchor - off if o.direction < 0 else o.trail_anchor + off  # type: ignore[attr-defined]
-    return getattr(o, "stop_price")
+    return o.stop_price

@@ -63,7 +63,7 @@ def check_price(inst: Instrument, price: float | None, what: str, needed: bool) 
         )
 
 
-def check_request(ex: "Exchange", req: OrderRequest) -> None:
+def check_request(ex: Exchange, req: OrderRequest) -> None:
     """Everything but the balance check (that needs the order's cost)."""
     if req.symbol not in ex.catalog:
         raise Rejected(f"Unknown symbol {req.symbol!r}.")

@@ -25,9 +25,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from terminal.domain.errors import InputError
+from terminal.domain.instruments import Instrument
 from terminal.feeds.base import ArrayFeed, BlockFeed, TickBatch
 from terminal.feeds.mark import FundingState, funding_rate_from_premium, mark_for, round_to_tick
-from terminal.domain.instruments import Instrument
 
 TRADE_COLUMNS = ["timestamp", "symbol", "side", "size", "price", "tickDirection", "trdMatchID",
                  "grossValue", "homeNotional", "foreignNotional"]

@@ -22,10 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from resources import RESOURCES_DIR
 from terminal.domain.errors import InputError
+from terminal.domain.instruments import Instrument
+from terminal.domain.toml_lines import locate_table_line, toml_error_line
 from terminal.feeds.base import ArrayFeed, TickBatch, ar1
 from terminal.feeds.mark import funding_rate_from_premium, mark_for, round_to_tick
-from terminal.domain.instruments import Instrument, locate_table_line
-from terminal.session.script import toml_error_line
 
 SCENARIO_DIR = RESOURCES_DIR / "scenarios"
 YEAR_S = 365.0 * 86400.0

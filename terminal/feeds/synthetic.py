@@ -18,9 +18,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from terminal.domain.instruments import Instrument
 from terminal.feeds.base import BlockFeed, TickBatch, ar1
 from terminal.feeds.mark import FundingState, funding_rate_from_premium, mark_for, round_to_tick
-from terminal.domain.instruments import Instrument
 
 YEAR_S = 365.0 * 86400.0
 REGIME_MULT = np.array([0.55, 1.0, 2.0])  # calm, normal, wild

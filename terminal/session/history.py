@@ -70,7 +70,7 @@ class AccountHistory:
         self.equity: dict[str, RingBuffer] = {}  # t, margin balance, wallet balance (major units)
         self.liquidation: dict[str, RingBuffer] = {}  # t, liquidation price (nan if none), mark
 
-    def sample(self, ex: "Exchange", t_ms: int | None = None) -> None:
+    def sample(self, ex: Exchange, t_ms: int | None = None) -> None:
         t = float(ex.now_ms if t_ms is None else t_ms)
         from terminal.domain.money import MINOR_PER_MAJOR
 

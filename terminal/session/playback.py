@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from terminal.feeds import make_feed
-from terminal.feeds.base import UNBOUNDED_MS
 from terminal.domain.instruments import default_catalog
 from terminal.domain.money import to_minor
+from terminal.feeds import make_feed
+from terminal.feeds.base import UNBOUNDED_MS
 from terminal.session.runner import keeps_own_dates, run_script, session_window
 from terminal.session.script import Script
 from terminal.session.trading_session import TradingSession

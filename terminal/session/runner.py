@@ -4,21 +4,20 @@ The report is deterministic: the same script gives byte-identical JSON (no wall-
 """
 from __future__ import annotations
 
-import json
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from terminal.exchange.engine import EngineConfig, Exchange
 from terminal.domain.errors import InputError
+from terminal.domain.instruments import Catalog, default_catalog
+from terminal.domain.money import to_minor
+from terminal.exchange.engine import EngineConfig, Exchange
+from terminal.exchange.snapshot import positions_json, take_snapshot, wallets_json
 from terminal.feeds import make_feed
 from terminal.feeds.base import Feed
 from terminal.session.history import AccountHistory, RingBuffer
-from terminal.domain.instruments import Catalog, default_catalog
-from terminal.domain.money import to_minor
-from terminal.session.script import Script, Step, load_script
-from terminal.exchange.snapshot import positions_json, take_snapshot, wallets_json
+from terminal.session.script import Script, Step
 
 REPORT_KEYS = ("fills", "rejections", "liquidations", "funding", "ledger", "equity", "final", "stats")
 MAX_EQUITY_SAMPLES = 2000
@@ -26,7 +25,7 @@ READ_CHUNK = 1 << 16
 
 
 def iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def keeps_own_dates(script: Script) -> bool:
@@ -210,16 +209,6 @@ def build_report(ex: Exchange, history: AccountHistory, rejections: list[dict[st
     }
 
 
-def run_script_file(path: Path, data_dir: Path | None = None) -> str:
-    """Load, play and serialise; with ``data_dir`` the session is played into the stored account."""
-    script = load_script(path)
-    if data_dir is not None:
-        from terminal.store.account_store import play_into_store
-
-        report = play_into_store(script, Path(path).parent, Path(data_dir))
-    else:
-        report = run_script(script, base_dir=Path(path).parent)
-    return json.dumps(clean_json(report), indent=1, allow_nan=False)
 
 
 def clean_json(o: Any) -> Any:

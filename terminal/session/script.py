@@ -6,7 +6,6 @@ folder by :func:`load_script`.
 """
 from __future__ import annotations
 
-import re
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +14,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from terminal.domain.errors import InputError
-from terminal.domain.instruments import locate_table_line
+from terminal.domain.toml_lines import locate_table_line, toml_error_line
+from terminal.feeds.spec import FeedSpec
 
 Action = Literal["order", "cancel", "cancel_all", "leverage", "margin", "close"]
 OrderType = Literal["market", "limit", "stop_market", "stop_limit", "take_profit_market", "take_profit_limit",
@@ -27,40 +27,6 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)  # NaN / inf: "a finite number"
 
 
-class FeedSpec(_Strict):
-    """The ``[feed]`` table: where prices come from."""
-
-    kind: Literal["synthetic", "scenario", "trades", "bars"] = Field(
-        default="synthetic", description="synthetic model, a named scenario, a BitMEX trade dump, or OHLCV bars")
-    symbol: str | None = Field(default=None, pattern=r"^[A-Z0-9]{3,16}$",
-                               description="instrument traded; default: the scenario's symbol, else XBTUSD")
-    price: float | None = Field(default=None, gt=0, description="start price (synthetic / scenario); default: "
-                                "the scenario's price on its own symbol, else the instrument's typical price")
-    tick_interval_ms: int | None = Field(default=None, gt=0, le=3_600_000,
-                                         description="ms between ticks (synthetic / scenario 100, bars 1000)")
-    name: str | None = Field(default=None, description="scenario name (kind = scenario), e.g. flash-crash")
-    path: str | None = Field(default=None, description="price file (trades / bars), relative to the script")
-    source_symbol: str | None = Field(default=None, description="symbol to pick from a trade dump; default symbol")
-    vol: float | None = Field(default=None, gt=0, le=10, description="synthetic: annualised volatility (0.65)")
-    rebase: bool = Field(default=False, description="trades / bars: shift the data's times to the script start")
-
-    @model_validator(mode="after")
-    def _needs(self) -> FeedSpec:
-        if self.kind == "scenario" and not self.name:
-            raise ValueError("a scenario feed needs name = \"…\" (e.g. flash-crash)")
-        if self.kind in ("trades", "bars") and not self.path:
-            raise ValueError(f"a {self.kind} feed needs path = \"…\"")
-        return self
-
-    def resolved_symbol(self) -> str:
-        """The instrument this feed trades."""
-        if self.symbol:
-            return self.symbol
-        if self.kind == "scenario" and self.name:
-            from terminal.feeds.scenario import load_scenario
-
-            return load_scenario(self.name).symbol
-        return "XBTUSD"
 
 
 class Step(_Strict):
@@ -119,18 +85,6 @@ class Step(_Strict):
         return self
 
 
-def toml_error_line(exc: tomllib.TOMLDecodeError, text: str | None = None) -> int | None:
-    """1-based line of a TOML syntax error (Python 3.11 only puts it in the message; an error "at end of
-    document" is on the last line)."""
-    line = getattr(exc, "lineno", None)
-    if line:
-        return int(line)
-    m = re.search(r"line (\d+)", str(exc))
-    if m:
-        return int(m.group(1))
-    if text is not None and "end of document" in str(exc):
-        return max(1, len(text.splitlines()))
-    return None
 
 
 def _default_account() -> dict[str, float]:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from terminal.domain.instruments import Catalog, default_catalog
 from terminal.exchange.engine import EngineConfig, Exchange
 from terminal.feeds import make_feed
 from terminal.feeds.base import Feed, TickBatch
+from terminal.feeds.spec import FeedSpec
 from terminal.session.history import AccountHistory, RingBuffer
-from terminal.domain.instruments import Catalog, default_catalog
-from terminal.session.script import FeedSpec
 
 PRICE_HISTORY = 1_000_000  # points per price series kept for the chart
 SAMPLE_MS = 1_000  # equity / liquidation history: at most one point per simulated second
@@ -37,7 +37,7 @@ class TradingSession:
 
     @classmethod
     def new(cls, *, catalog: Catalog | None = None, seed: int = 0, start_ms: int,
-            wallets_minor: dict[str, int] | None = None, config: EngineConfig | None = None) -> "TradingSession":
+            wallets_minor: dict[str, int] | None = None, config: EngineConfig | None = None) -> TradingSession:
         ex = Exchange(catalog or default_catalog(), config, now_ms=start_ms)
         for cur, amount in sorted((wallets_minor or {}).items()):
             if amount:

@@ -25,25 +25,38 @@ from typing import Any
 
 import numpy as np
 
-from terminal.store.accounts import (
-    DEFAULT_ACCOUNT, AccountLock, active_account, check_name, create_account, db_path, delete_account, list_accounts,
-    set_active_account,
-)
-from terminal.exchange.engine import Exchange
 from terminal.domain.errors import TerminalError
+from terminal.domain.instruments import Catalog, default_catalog
+from terminal.exchange.engine import Exchange
 from terminal.feeds import make_feed
 from terminal.feeds.base import UNBOUNDED_MS
+from terminal.feeds.spec import FeedSpec
 from terminal.session.history import RingBuffer
-from terminal.domain.instruments import Catalog, default_catalog
-from terminal.session.script import FeedSpec
 from terminal.session.trading_session import TradingSession
-from terminal.store.state import (
-    dumps, export_exchange, fill_row, funding_row, ledger_row, liquidation_row, read_exchange, rejection_row,
+from terminal.store.accounts import (
+    DEFAULT_ACCOUNT,
+    AccountLock,
+    active_account,
+    check_name,
+    db_path,
+    delete_account,
+    list_accounts,
+    set_active_account,
 )
 from terminal.store.schema import StoreError, connect, corrupt, is_read_only, translate
+from terminal.store.state import (
+    dumps,
+    export_exchange,
+    fill_row,
+    funding_row,
+    ledger_row,
+    liquidation_row,
+    read_exchange,
+    rejection_row,
+)
 
-__all__ = ["DEFAULT_ACCOUNT", "DEFAULT_WALLETS_MINOR", "AccountStore", "StoreError", "account_json", "active_account",
-           "create_account", "delete_account", "list_accounts", "play_into_store", "set_active_account"]
+__all__ = ["DEFAULT_ACCOUNT", "DEFAULT_WALLETS_MINOR", "AccountStore", "StoreError", "active_account",
+           "create_account", "delete_account", "list_accounts", "set_active_account"]
 
 DEFAULT_WALLETS_MINOR = {"XBT": 100_000_000, "USDT": 10_000_000_000}  # 1 XBT, 10,000 USDT
 DEFAULT_START_MS = 1_709_251_200_000  # 2024-03-01T00:00:00Z
@@ -386,4 +399,12 @@ def _num(x: float) -> float | None:
     return None if math.isnan(x) else float(x)
 
 
-from terminal.store.accounts import account_json, play_into_store, read_account  # noqa: F401  (they use AccountStore)
+def create_account(data_dir: Path, name: str, wallets_minor: dict[str, int] | None = None) -> None:
+    """Create a new account with ``wallets_minor`` (default 1 XBT and 10,000 USDT); an existing name is an error."""
+    if db_path(data_dir, name).exists():
+        raise StoreError(f"An account named {name!r} already exists.", kind="name")
+    store = AccountStore.open(data_dir, name)
+    try:
+        store.reset(wallets_minor)
+    finally:
+        store.close()

@@ -72,7 +72,7 @@ def translate(exc: BaseException, path: Path, doing: str = "save the account") -
     """An SQLite / OS error as one sentence a trader can act on."""
     msg = str(exc).lower()
     code = getattr(exc, "sqlite_errorcode", None)
-    if code == sqlite3.SQLITE_FULL or "disk is full" in msg or isinstance(exc, OSError) and exc.errno == 28:
+    if code == sqlite3.SQLITE_FULL or "disk is full" in msg or (isinstance(exc, OSError) and exc.errno == 28):
         return StoreError(f"The disk is full: could not {doing} in {path}. Free some space; the account keeps its "
                           "last saved state.", kind="full", path=path)
     if "readonly" in msg or "read-only" in msg or isinstance(exc, PermissionError):

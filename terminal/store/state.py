@@ -22,9 +22,9 @@ from terminal.domain.account import (
     SymbolSettings,
     Wallet,
 )
-from terminal.exchange.engine import EngineConfig, Exchange, Market
 from terminal.domain.instruments import Catalog
 from terminal.domain.orders import order_from_dict
+from terminal.exchange.engine import EngineConfig, Exchange, Market
 from terminal.store.schema import corrupt
 
 STATE_FORMAT = 1

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -318,7 +318,7 @@ class EdgeLabels:
         for key, item in self.items.items():
             if key not in wanted:
                 item.hide()
-        for key, (text, colour, edge) in wanted.items():
+        for key, (text, colour, _edge) in wanted.items():
             item = self.items.get(key)
             if item is None:
                 item = self.items[key] = pg.TextItem(text, color=colour, fill=QColor(18, 22, 28, 220),

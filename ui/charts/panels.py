@@ -15,9 +15,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGraphicsItem, QSplitter, QWidget
 
 from terminal.domain.orders import OrderType
-from ui.style import format as fmt
-from ui.style import theme
-from ui.services.bridge import Frame, SessionBridge
 from ui.charts.items import (
     EdgeLabels,
     LineSpec,
@@ -30,6 +27,9 @@ from ui.charts.items import (
     sticky_range,
     time_step,
 )
+from ui.services.bridge import Frame, SessionBridge
+from ui.style import format as fmt
+from ui.style import theme
 
 WINDOW_S = 30 * 60  # follow mode shows the last 30 minutes of simulated time
 AXIS_W = 78

@@ -26,14 +26,14 @@ from terminal.domain.instruments import Instrument
 from terminal.domain.money import to_minor
 from terminal.domain.orders import ORDER_TYPE_LABELS, OrderRequest, OrderType
 from terminal.exchange.snapshot import PositionView
-from ui.style import format as fmt
 from ui.order import previews as previews
-from ui.style import theme
-from ui.services.bridge import Frame, SessionBridge
-from ui.order.leverage import LeverageControl, MarginAdjuster
 from ui.order.draft import Draft, read_draft
+from ui.order.leverage import LeverageControl, MarginAdjuster
 from ui.order.readouts import Readouts
 from ui.order.tpsl import Brackets, TpSlSection, TpSlSpec
+from ui.services.bridge import Frame, SessionBridge
+from ui.style import format as fmt
+from ui.style import theme
 
 FORM_TYPES = [t for t in OrderType if t != OrderType.TRAILING_STOP]
 UNIT_LABELS = {"contracts": "Cont", "usd": "USD"}
@@ -370,7 +370,7 @@ class OrderForm(QWidget):
         m = self.ex.markets.get(self.inst.symbol)
         return m.last if m is not None and math.isfinite(m.last) else self.inst.typical_price
 
-    def tpsl_for(self, side: str, d: Draft) -> TpSlSpec | None | str:
+    def tpsl_for(self, side: str, d: Draft) -> TpSlSpec | str | None:
         """The TP/SL typed for an entry on ``side`` (None when none, or the order only reduces), or why not."""
         spec = self.tpsl.spec()
         if isinstance(spec, str) or spec.empty or self.reduce_only.isChecked():

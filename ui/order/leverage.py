@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractSpinBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QPushButton, QSlider, QWidget,
+    QAbstractSpinBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QSlider,
+    QWidget,
 )
 
 from ui.style import theme

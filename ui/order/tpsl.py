@@ -17,9 +17,9 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 from terminal.domain.instruments import Instrument
 from terminal.domain.margin import target_price_for_roe
 from terminal.domain.orders import OrderRequest, OrderType
+from ui.services.bridge import Frame, SessionBridge
 from ui.style import format as fmt
 from ui.style import theme
-from ui.services.bridge import Frame, SessionBridge
 
 UNITS = ("Price", "ROE %")
 

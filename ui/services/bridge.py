@@ -9,15 +9,16 @@ over two of those (each chart at 30 Hz), never over a user action's frame.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from terminal.session.clock import SimClock
-from terminal.session.script import FeedSpec
-from terminal.session.trading_session import TradingSession
 from terminal.exchange.snapshot import Snapshot, take_snapshot
+from terminal.feeds.spec import FeedSpec
+from terminal.session.clock import SimClock
+from terminal.session.trading_session import TradingSession
 
 T = TypeVar("T")
 FRAME_MS = 16

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from terminal.domain.instruments import Instrument
 from terminal.domain.money import MINOR_PER_MAJOR, SHORT_DECIMALS
@@ -43,7 +43,7 @@ def leverage(value: float) -> str:
 
 
 def utc_time(ms: int, with_date: bool = True) -> str:
-    dt = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    dt = datetime.fromtimestamp(ms / 1000, tz=UTC)
     return dt.strftime("%Y-%m-%d %H:%M:%S") if with_date else dt.strftime("%H:%M:%S")
 
 

@@ -1,10 +1,10 @@
 """Colours, fonts, the dark Fusion palette and the pens the charts reuse (built once)."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QDoubleSpinBox
 
 BG = "#12161c"
@@ -84,7 +84,7 @@ def apply_theme(app: QApplication) -> None:
     app._lt_themed = True  # type: ignore[attr-defined]
 
 
-@lru_cache(maxsize=None)
+@cache
 def mono_font(point_delta: int = 0, bold: bool = False) -> QFont:
     """A monospaced font so digits line up in columns of numbers."""
     f = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
@@ -95,7 +95,7 @@ def mono_font(point_delta: int = 0, bold: bool = False) -> QFont:
     return f
 
 
-@lru_cache(maxsize=None)
+@cache
 def pen(colour: str, style: str = "solid", width: int = 1):  # type: ignore[no-untyped-def]
     """Cached cosmetic pens (width 1 on live curves)."""
     import pyqtgraph as pg

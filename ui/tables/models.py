@@ -8,9 +8,10 @@ ledger), newest first, and inserts only the new rows.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
@@ -60,7 +61,7 @@ class _FormattedModel(QAbstractTableModel):
     def _row(self, row: int) -> tuple[list[str], list[QColor | None]]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
@@ -102,7 +103,7 @@ class KeyedTableModel(_FormattedModel):
         self.objs: list[Any] = []
         self._rows: list[tuple[list[str], list[QColor | None]]] = []
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.objs)
 
     def _row(self, row: int) -> tuple[list[str], list[QColor | None]]:
@@ -153,7 +154,7 @@ class AppendTableModel(_FormattedModel):
         self._src_ref: Sequence[Any] | None = None
         self._rows: list[tuple[list[str], list[QColor | None]]] = []  # oldest first
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
     def _row(self, row: int) -> tuple[list[str], list[QColor | None]]:

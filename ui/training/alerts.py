@@ -11,9 +11,9 @@ from typing import Any
 from PySide6.QtCore import QEasingCurve, QObject, QPropertyAnimation, Qt, QTimer, QUrl
 from PySide6.QtWidgets import QGraphicsOpacityEffect, QLabel, QWidget
 
+from ui.services.bridge import Frame
 from ui.style import format as fmt
 from ui.style import theme
-from ui.services.bridge import Frame
 
 SOUNDS = Path(__file__).resolve().parents[2] / "resources" / "sounds"
 LEVELS = (0.5, 0.8)  # margin ratio warning levels

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from terminal.domain.training import CoachSettings, CoachWarning, coach, position_size_for_risk
+from ui.services.bridge import Frame
 from ui.style import format as fmt
 from ui.style import theme
-from ui.services.bridge import Frame
 
 
 class RiskCoach(QFrame):

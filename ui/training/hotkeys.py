@@ -13,7 +13,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from ui.style import theme
-from ui.window.sim_controls import SPEEDS
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,7 @@ class Hotkeys(QObject):
 
     def speed(self, step: int) -> None:
         combo = self.win.toolbar.speed
-        i = max(0, min(len(SPEEDS) - 1, combo.currentIndex() + step))
+        i = max(0, min(combo.count() - 1, combo.currentIndex() + step))
         combo.setCurrentIndex(i)
         self.win.form.say(f"Speed {combo.currentText()}{'' if self.win.bridge.running else ' (paused)'}.", "ok")
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from terminal.feeds import list_scenarios
-from terminal.session.script import FeedSpec
+from terminal.feeds.spec import FeedSpec
 
 
 class ScenarioPicker(QDialog):
@@ -134,6 +134,6 @@ class ScenarioPicker(QDialog):
 
 
 def _offscreen() -> bool:
-    from ui.window.main_window import offscreen
+    from ui.services.sessions import offscreen
 
     return offscreen()

@@ -12,7 +12,15 @@ from typing import Any
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QInputDialog, QLineEdit, QMenu, QMessageBox, QWidget,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QInputDialog,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QWidget,
 )
 
 from terminal.domain.money import MINOR_PER_MAJOR
@@ -108,7 +116,7 @@ class AccountActions:
         self.switch(name)
 
     def reset(self, wallets_minor: dict[str, int] | None) -> None:
-        from ui.window.main_window import fresh_session
+        from ui.services.sessions import fresh_session
 
         store = self.window.store
         session = store.reset(wallets_minor) if store is not None else fresh_session()

@@ -6,7 +6,6 @@ marked in the status bar, when the store cannot be opened).
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -14,28 +13,23 @@ from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
-from terminal.session.trading_session import TradingSession
 from terminal.exchange.snapshot import OrderView, PositionView
-from ui.style import theme
-from ui.window.account_panel import AccountPanel
-from ui.services.bridge import Frame, SessionBridge
+from terminal.session.trading_session import TradingSession
 from ui.charts.panels import ChartsPanel
 from ui.order.form import OrderForm
-from ui.window.sim_controls import SimToolbar
+from ui.services.bridge import Frame, SessionBridge
+from ui.services.sessions import fresh_session, offscreen
+from ui.style import theme
 from ui.tables.views import TablesPanel
-from ui.window.accounts_menu import AccountActions
 from ui.training import install_training
+from ui.window.account_panel import AccountPanel
+from ui.window.accounts_menu import AccountActions
+from ui.window.sim_controls import SimToolbar
 
-START_MS = 1_709_251_200_000  # 2024-03-01T00:00:00Z
-WALLETS = {"XBT": 100_000_000, "USDT": 10_000_000_000}
 ORG, APP = "LeverageTerminal", "Leverage Terminal"
 LAYOUT_VERSION = 1
 
 
-def offscreen() -> bool:
-    app = QApplication.instance()
-    name = app.platformName() if isinstance(app, QApplication) else os.environ.get("QT_QPA_PLATFORM", "")
-    return name in ("offscreen", "minimal")
 
 
 def ensure_app() -> QApplication:
@@ -49,8 +43,6 @@ def ensure_app() -> QApplication:
     return app
 
 
-def fresh_session() -> TradingSession:
-    return TradingSession.new(seed=0, start_ms=START_MS, wallets_minor=dict(WALLETS))
 
 
 class MainWindow(QMainWindow):

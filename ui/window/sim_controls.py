@@ -6,10 +6,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QSizePolicy, QStyle, QToolBar, QToolButton, QWidget
 
 from terminal.feeds import list_scenarios
-from terminal.session.script import FeedSpec
+from terminal.feeds.spec import FeedSpec
+from ui.services.bridge import Frame, SessionBridge
 from ui.style import format as fmt
 from ui.style import theme
-from ui.services.bridge import Frame, SessionBridge
 
 SPEEDS = ["1x", "10x", "100x", "1000x", "max"]
 
