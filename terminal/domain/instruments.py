@@ -60,6 +60,8 @@ class Instrument(BaseModel):
     expiry: datetime | None = None
     as_of: str = Field(description="date these values were taken from BitMEX")
     typical_price: float = Field(gt=0, description="a start price for synthetic feeds")
+    liquidity: str | dict[str, float] | None = Field(
+        default=None, description="order-book profile: a name from resources/liquidity.toml or its own table")
 
     @model_validator(mode="after")
     def _check(self) -> Instrument:
