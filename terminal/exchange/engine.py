@@ -1,5 +1,17 @@
 """The simulated exchange: accepts orders, steps through price ticks, fills, funds and liquidates.
 
+The :class:`Exchange` holds the account state (wallets, positions, orders, ledger, markets) and the
+margin view of it, and is composed of parts, each replaceable on its own:
+
+* ``desk`` — :class:`terminal.exchange.actions.OrderDesk`: place, amend, cancel, leverage, margin, preview;
+* ``stepper`` — :class:`terminal.exchange.events.MarketStepper`: walks price ticks, fires triggers;
+* ``matcher`` — :class:`terminal.exchange.matching.Matcher`: **the fill path** (price and size of every
+  execution); an order book plugs in by replacing it (see :mod:`terminal.exchange.matching`);
+* ``clearing`` — :class:`terminal.exchange.clearing.Clearing`: books an execution into position and ledger.
+
+Liquidation, funding and expiry are functions in :mod:`terminal.exchange.liquidation` and
+:mod:`terminal.exchange.settlement`. The public methods below are the exchange's API; they delegate.
+
 Per tick the engine does nothing but compare prices with precomputed thresholds (see
 :mod:`terminal.exchange.triggers`); all bookkeeping happens at events. Every change appends an event to
 ``events`` — ``("order", Order)``, ``("fill", Fill)``, ``("ledger", LedgerRow)``,
@@ -9,6 +21,7 @@ Per tick the engine does nothing but compare prices with precomputed thresholds 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 from terminal.domain.account import (
     Fill,
@@ -21,16 +34,21 @@ from terminal.domain.account import (
 )
 from terminal.domain.instruments import Catalog, Instrument
 from terminal.domain.money import MINOR_PER_MAJOR
-from terminal.domain.orders import Order, OrderStatus
-from terminal.exchange.actions import OrderActions
-from terminal.exchange.events import MarketEvents
+from terminal.domain.orders import Order, OrderRequest, OrderStatus
+from terminal.exchange.actions import OrderDesk, OrderPreview
+from terminal.exchange.clearing import Clearing
+from terminal.exchange.events import MarketStepper
+from terminal.exchange.matching import Matcher, MatcherLike
 from terminal.exchange.triggers import Thresholds
 from terminal.exchange.types import Ack, EngineConfig, Market
+
+if TYPE_CHECKING:
+    from terminal.feeds.base import TickBatch
 
 __all__ = ["Ack", "EngineConfig", "Exchange", "Market"]
 
 
-class Exchange(OrderActions, MarketEvents):
+class Exchange:
     def __init__(self, catalog: Catalog, config: EngineConfig | None = None, now_ms: int = 0) -> None:
         self.catalog = catalog
         self.config = config or EngineConfig()
@@ -50,8 +68,57 @@ class Exchange(OrderActions, MarketEvents):
         self.next_order_id = 1
         self.next_fill_id = 1
         self.events: list[tuple[str, object]] = []
-        self._thresholds: dict[str, Thresholds] = {}
-        self._order_margin: dict[str, int] = {}  # per symbol, dropped whenever the symbol changes
+        self.thresholds: dict[str, Thresholds] = {}  # per symbol, dropped whenever the symbol changes
+        self.order_margins: dict[str, int] = {}  # per symbol, dropped whenever the symbol changes
+        self.desk = OrderDesk(self)
+        self.stepper = MarketStepper(self)
+        self.matcher: MatcherLike = Matcher(self)
+        self.clearing = Clearing(self)
+
+    # ------------------------------------------------------------------ the API (delegates to the parts)
+    def place_order(self, req: OrderRequest | dict[str, Any]) -> Ack:
+        return self.desk.place_order(req)
+
+    def amend_order(self, order_id: int | str, *, price: float | None = None,
+                    stop_price: float | None = None, qty: int | None = None) -> Ack:
+        return self.desk.amend_order(order_id, price=price, stop_price=stop_price, qty=qty)
+
+    def cancel_order(self, order_id: int | str, reason: str = "cancelled by you") -> Ack:
+        return self.desk.cancel_order(order_id, reason)
+
+    def cancel_all(self, symbol: str | None = None, reason: str = "cancelled by you") -> int:
+        return self.desk.cancel_all(symbol, reason)
+
+    def find_order(self, order_id: int | str) -> Order | None:
+        return self.desk.find_order(order_id)
+
+    def close_position(self, symbol: str, price: float | None = None) -> Ack:
+        return self.desk.close_position(symbol, price)
+
+    def set_leverage(self, symbol: str, leverage: float) -> Ack:
+        return self.desk.set_leverage(symbol, leverage)
+
+    def set_margin_mode(self, symbol: str, cross: bool, leverage: float | None = None) -> Ack:
+        return self.desk.set_margin_mode(symbol, cross, leverage)
+
+    def adjust_margin(self, symbol: str, amount_minor: int) -> Ack:
+        return self.desk.adjust_margin(symbol, amount_minor)
+
+    def preview(self, symbol: str, qty: int, price: float | None = None,
+                leverage: float | None = None, cross: bool | None = None) -> OrderPreview:
+        return self.desk.preview(symbol, qty, price, leverage, cross)
+
+    def step(self, symbol: str, batch: TickBatch) -> None:
+        self.stepper.step(symbol, batch)
+
+    def reject(self, action: str, detail: dict[str, Any], reason: str) -> Ack:
+        """Record a refused action (the account is untouched) and say why."""
+        row = {"time": self.now_ms, "action": action, "reason": reason, **detail}
+        self.rejections.append(row)
+        self.emit("rejection", row)
+        return Ack(False, None, reason)
+
+    _reject = reject  # older name, kept for callers outside the exchange
 
     # ------------------------------------------------------------------ helpers
     def instrument(self, symbol: str) -> Instrument:
@@ -77,7 +144,7 @@ class Exchange(OrderActions, MarketEvents):
             p = self.positions[symbol] = Position(symbol, leverage=s.leverage, cross=s.cross)
         return p
 
-    def _emit(self, kind: str, payload: object) -> None:
+    def emit(self, kind: str, payload: object) -> None:
         if self.config.record_events:
             self.events.append((kind, payload))
 
@@ -85,23 +152,23 @@ class Exchange(OrderActions, MarketEvents):
         ev, self.events = self.events, []
         return ev
 
-    def _dirty(self, symbol: str) -> None:
-        self._thresholds.pop(symbol, None)
-        self._order_margin.pop(symbol, None)
+    def dirty(self, symbol: str) -> None:
+        self.thresholds.pop(symbol, None)
+        self.order_margins.pop(symbol, None)
 
-    def _dirty_cross(self, currency: str) -> None:
+    def dirty_cross(self, currency: str) -> None:
         """The wallet or another position's margin moved: cross positions in ``currency`` re-price."""
         for sym, pos in self.positions.items():
             if pos.cross and pos.qty and self.catalog[sym].settle_currency == currency:
-                self._thresholds.pop(sym, None)
+                self.thresholds.pop(sym, None)
 
-    def _dirty_currency(self, currency: str) -> None:
-        for sym in list(self._thresholds):
+    def dirty_currency(self, currency: str) -> None:
+        for sym in list(self.thresholds):
             if self.catalog[sym].settle_currency == currency:
-                self._thresholds.pop(sym, None)
-        for sym in list(self._order_margin):
+                self.thresholds.pop(sym, None)
+        for sym in list(self.order_margins):
             if self.catalog[sym].settle_currency == currency:
-                self._order_margin.pop(sym, None)
+                self.order_margins.pop(sym, None)
 
     def book(self, currency: str, kind: str, amount: int, symbol: str | None = None,
              ref: int | None = None, text: str = "") -> None:
@@ -111,8 +178,8 @@ class Exchange(OrderActions, MarketEvents):
         row = LedgerRow(self.now_ms, kind, currency, int(amount), symbol, ref, text)
         self.wallets[currency].balance += row.amount_minor
         self.ledger.append(row)
-        self._emit("ledger", row)
-        self._dirty_cross(currency)
+        self.emit("ledger", row)
+        self.dirty_cross(currency)
 
     def deposit(self, currency: str, amount_minor: int, text: str = "starting balance") -> None:
         if amount_minor < 0:
@@ -129,7 +196,7 @@ class Exchange(OrderActions, MarketEvents):
     def order_margin(self, symbol: str, extra: Order | None = None) -> int:
         """Margin held for resting orders of ``symbol``: the larger side after netting against the position."""
         if extra is None:
-            cached = self._order_margin.get(symbol)
+            cached = self.order_margins.get(symbol)
             if cached is not None:
                 return cached
         pos = self.positions.get(symbol)
@@ -154,7 +221,7 @@ class Exchange(OrderActions, MarketEvents):
             increasing = max(0, side_q[d] - offset)
             best = max(best, side_cost[d] * increasing // side_q[d])
         if extra is None:
-            self._order_margin[symbol] = best
+            self.order_margins[symbol] = best
         return best
 
     def currency_totals(self, currency: str) -> dict[str, int]:

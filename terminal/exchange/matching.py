@@ -1,0 +1,82 @@
+"""The fill path: at what price an order executes, and when a resting limit is hit.
+
+**This is where an order book plugs in.** Everything that decides *prices and quantities of
+executions* goes through the exchange's ``matcher`` attribute (an object with the methods of
+:class:`Matcher`); everything that follows an execution — position, ledger, fees, brackets — is
+:meth:`terminal.exchange.clearing.Clearing.fill`, which the matcher calls. The default
+:class:`Matcher` models the book as one level at ``last ± spread_ticks`` (config ``spread_ticks``):
+
+* a market or marketable order fills on arrival, whole, at the best ask (buy) or best bid (sell);
+* a resting limit fills, whole, at its own price once the last trade goes *through* it.
+
+A book-backed matcher replaces it with ``exchange.matcher = BookMatcher(exchange)`` and may fill in
+parts (``Clearing.fill(order, price, liquidity, qty=...)``).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from terminal.domain.instruments import Instrument
+from terminal.domain.orders import Order, OrderType
+from terminal.exchange.validation import best_prices
+
+if TYPE_CHECKING:
+    from terminal.exchange.engine import Exchange
+
+#: order types that take whatever the book offers once they are live
+TAKE_AT_ANY_PRICE = frozenset({OrderType.MARKET, OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET,
+                               OrderType.TRAILING_STOP})
+
+
+class MatcherLike(Protocol):
+    """What the exchange asks of its fill path (the default :class:`Matcher`, or an order book)."""
+
+    def quote(self, inst: Instrument) -> tuple[float, float]: ...
+
+    def fill_price(self, inst: Instrument, direction: int) -> float: ...
+
+    def immediate_price(self, inst: Instrument, order: Order) -> float | None: ...
+
+    def execute_immediate(self, order: Order, price: float) -> None: ...
+
+    def match_resting(self, order: Order) -> None: ...
+
+
+class Matcher:
+    """One-level book at last ± spread: fills whole orders at the touch or at their limit."""
+
+    def __init__(self, ex: Exchange) -> None:
+        self.ex = ex
+
+    def quote(self, inst: Instrument) -> tuple[float, float]:
+        """(best bid, best ask) now."""
+        return best_prices(inst, self.ex.markets[inst.symbol].last, self.ex.config.spread_ticks)
+
+    def fill_price(self, inst: Instrument, direction: int) -> float:
+        """Where a market buy (ask) or sell (bid) executes now."""
+        bid, ask = self.quote(inst)
+        return ask if direction > 0 else bid
+
+    def immediate_price(self, inst: Instrument, order: Order) -> float | None:
+        """The price an order fills at on arrival, or None if it rests (or waits for a trigger)."""
+        if order.type.is_conditional and not order.triggered:
+            return None
+        px = self.fill_price(inst, order.direction)
+        if order.type in TAKE_AT_ANY_PRICE:
+            return px
+        assert order.price is not None
+        if (order.price >= px) if order.direction > 0 else (order.price <= px):
+            return None if order.post_only else px
+        return None
+
+    def execute_immediate(self, order: Order, price: float) -> None:
+        """Fill an order that executes on arrival (or on trigger) as a taker."""
+        self.ex.clearing.fill(order, price, "taker")
+
+    def match_resting(self, order: Order) -> None:
+        """A resting limit is hit when the last trade goes through its price; it fills at its price."""
+        m = self.ex.markets[order.symbol]
+        if order.price is None:
+            return
+        if (m.last < order.price) if order.direction > 0 else (m.last > order.price):
+            self.ex.clearing.fill(order, order.price, "maker")
