@@ -16,6 +16,9 @@ def w(win, cls, name):
     return found
 
 
+ALT_SHIFT = Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier  # buy / sell (never Ctrl+S: Save)
+
+
 def press(win, key, mods=Qt.KeyboardModifier.NoModifier) -> None:
     QTest.keyClick(win, key, mods)
 
@@ -51,15 +54,15 @@ def test_presenter_mode_enlarges_the_font_and_shows_the_last_action(qtbot, windo
 def test_hotkeys_buy_sell_cancel_all_and_pause_on_the_real_window(qtbot, window):
     window.activateWindow()
     ex = window.bridge.session.exchange
-    press(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    press(window, Qt.Key.Key_B, ALT_SHIFT)
     assert ex.positions["XBTUSD"].qty == 1000
-    press(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    press(window, Qt.Key.Key_S, ALT_SHIFT)
     assert ex.positions["XBTUSD"].qty == 0
     # two resting limits, then cancel all
     window.form.order_type.setCurrentText("Limit")
     window.form.price.setValue(XBT_far_below(ex))
-    press(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
-    press(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    press(window, Qt.Key.Key_B, ALT_SHIFT)
+    press(window, Qt.Key.Key_B, ALT_SHIFT)
     assert len(ex.orders) == 2
     press(window, Qt.Key.Key_X, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert len(ex.orders) == 0

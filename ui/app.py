@@ -74,8 +74,13 @@ def run_gui(data_dir: Path) -> int:
     win = build_main_window(Path(data_dir))
     warm_up(win)
     win.show()
-    win.bridge.set_speed("1x")  # a terminal opens on a live market
+    start_clock(win)
     return int(QApplication.exec())
+
+
+def start_clock(win) -> None:  # type: ignore[no-untyped-def]
+    """A terminal opens on a live market at 1x; the toolbar's speed box says so."""
+    win.bridge.set_speed("1x")
 
 
 WARM_UP_MS = 30 * 60_000

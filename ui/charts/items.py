@@ -235,6 +235,7 @@ class PriceLines:
         self.lines: dict[str, pg.InfiniteLine] = {}
         self.specs: dict[str, LineSpec] = {}
         self.dragging: str | None = None
+        self._placing = False  # True while code (not the mouse) moves a line
 
     def update(self, specs: dict[str, LineSpec]) -> None:
         for key in [k for k in self.lines if k not in specs]:
@@ -251,7 +252,7 @@ class PriceLines:
                 self.lines[key] = line
             elif key != self.dragging:
                 if old.price != spec.price:
-                    line.setValue(spec.price)
+                    self._place(line, spec.price)
                 if old.label != spec.label:
                     line.label.setFormat(spec.label)
             self.specs[key] = spec
@@ -271,8 +272,8 @@ class PriceLines:
 
     def _moving(self, key: str) -> None:
         line, spec = self.lines.get(key), self.specs.get(key)
-        if line is None or spec is None:
-            return
+        if line is None or spec is None or self._placing:
+            return  # a setValue from code (a frame, the snap on drop) is not a drag
         self.dragging = key
         px = self.snap(float(line.value()))
         line.label.setFormat(f"{spec.label.split(' @ ')[0]} @ {self.fmt_price(px)} ↕")
@@ -283,11 +284,20 @@ class PriceLines:
         if line is None:
             return
         px = self.snap(float(line.value()))
-        line.setValue(px)
-        self.on_drop(key, px)
+        self._place(line, px)
         spec = self.specs.get(key)
-        if spec is not None:  # the next frame re-labels (and snaps back if the amend was refused)
+        if spec is not None:  # forget the shown price first: the amend's own frame re-places the line on the order
             self.specs[key] = LineSpec(float("nan"), "", spec.colour, spec.style, spec.movable)
+        self.on_drop(key, px)
+        if spec is not None and key in self.lines and self.specs.get(key, spec).label == "":
+            self.update({**self.specs, key: spec})  # no frame came back (nothing changed): snap back to the order
+
+    def _place(self, line: pg.InfiniteLine, price: float) -> None:
+        self._placing = True
+        try:
+            line.setValue(price)
+        finally:
+            self._placing = False
 
     def values(self) -> list[float]:
         return [s.price for s in self.specs.values()]

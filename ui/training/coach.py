@@ -30,6 +30,21 @@ from ui.style import format as fmt
 from ui.style import theme
 
 
+def resting_stop(orders: Any, symbol: str, direction: int) -> float | None:
+    """The nearest resting stop-loss of the position: a reduce-only (or close-on-trigger) stop order on the side that
+    closes it, below the price for a long, above for a short. Take-profits do not count."""
+    best: float | None = None
+    closing_side = "sell" if direction > 0 else "buy"
+    for o in orders:  # the frame's open orders
+        otype = getattr(o.type, "value", o.type)
+        if (o.symbol != symbol or o.side != closing_side or o.stop_price is None or str(otype).startswith("take_profit")
+                or not (o.reduce_only or getattr(o, "close_on_trigger", False))):
+            continue
+        if best is None or (o.stop_price > best if direction > 0 else o.stop_price < best):
+            best = float(o.stop_price)
+    return best
+
+
 class RiskCoach(QFrame):
     """Reads the order form (``form``: :class:`ui.order.form.OrderForm`) and shows the warnings for it."""
 
@@ -108,6 +123,9 @@ class RiskCoach(QFrame):
         if not isinstance(spec, str) and spec.sl is not None and spec.unit == "Price":
             direction = 1 if spec.sl < entry else -1  # a stop below the entry protects a long
         stop = form.tpsl.stop_for(inst, direction, d.qty, entry, lev)
+        if stop is None:  # a reduce-only stop already resting on the position is a stop-loss too
+            last = form.bridge.last
+            stop = resting_stop(last.snapshot.orders if last is not None else (), inst.symbol, direction)
         snap = form.bridge.last.snapshot if form.bridge.last is not None else None
         wallet = snap.wallets.get(inst.settle_currency) if snap is not None else None
         account = wallet.margin_balance_minor if wallet is not None else 0

@@ -1,6 +1,7 @@
 """Hotkeys for the trading desk and the room, as window-wide ``QAction``s, and the help overlay (F1 or ?) that
 lists them. Typing in a field is never stolen: every trading key has a modifier, and a focused text field keeps
-its plain keys.
+its plain keys. Trading keys never collide with everyone's shortcuts (Ctrl+S is Save, Ctrl+B bold): buy and sell are
+Alt+Shift+B / Alt+Shift+S, as in TradingView. The help lists every key of the window, menus included.
 """
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ class Hotkey:
 
 
 HOTKEYS = (
-    Hotkey("buy", "Buy / Long (the order in the form)", ("Ctrl+B",)),
-    Hotkey("sell", "Sell / Short (the order in the form)", ("Ctrl+S",)),
+    Hotkey("buy", "Buy / Long (the order in the form)", ("Alt+Shift+B",)),
+    Hotkey("sell", "Sell / Short (the order in the form)", ("Alt+Shift+S",)),
     Hotkey("cancelAll", "Cancel all open orders", ("Ctrl+Shift+X",)),
     Hotkey("closePosition", "Close the position at market", ("Ctrl+Shift+C",)),
     Hotkey("pause", "Pause / resume the clock", ("Ctrl+Space", "F8")),
@@ -36,27 +37,34 @@ HOTKEYS = (
 )
 
 
+def window_keys(win: QWidget) -> list[tuple[str, str]]:
+    """(keys, what) for every action of ``win`` that has a shortcut: the hotkeys first, then the menus' keys."""
+    rows: list[tuple[str, str]] = [("   ".join(_native(k) for k in hk.keys), hk.title) for hk in HOTKEYS]
+    seen = {k for hk in HOTKEYS for k in (_native(x) for x in hk.keys)}
+    for a in win.findChildren(QAction):
+        keys = [_native(k.toString()) for k in a.shortcuts() if not k.isEmpty()]
+        fresh = [k for k in keys if k not in seen]
+        if fresh:
+            seen.update(fresh)
+            rows.append(("   ".join(fresh), a.text().replace("&", "").rstrip(".…")))
+    return rows
+
+
+def _native(key: str) -> str:
+    return QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
+
+
 class HotkeyHelp(QFrame):
-    """A translucent card over the window listing every hotkey; any key or click closes it."""
+    """A translucent card over the window listing every key of the window; any key or click closes it."""
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("hotkeys.help")
         self.setStyleSheet(f"QFrame#hotkeys\\.help {{ background: rgba(10,13,17,250); border: 2px solid {theme.LAST};"
                            " border-radius: 10px; }")
-        grid = QGridLayout()
+        self.grid = grid = QGridLayout()
         grid.setHorizontalSpacing(24)
-        grid.setVerticalSpacing(6)
-        for r, hk in enumerate(HOTKEYS):
-            keys = QLabel("   ".join(QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in hk.keys))
-            keys.setFont(theme.mono_font(4, bold=True))
-            keys.setStyleSheet(f"color: {theme.AMBER}")
-            title = QLabel(hk.title)
-            f = title.font()
-            f.setPointSizeF(f.pointSizeF() + 4)
-            title.setFont(f)
-            grid.addWidget(keys, r, 0)
-            grid.addWidget(title, r, 1)
+        grid.setVerticalSpacing(4)
         head = QLabel("Hotkeys")
         hf = head.font()
         hf.setPointSizeF(hf.pointSizeF() + 8)
@@ -71,7 +79,27 @@ class HotkeyHelp(QFrame):
         lay.addWidget(foot)
         self.hide()
 
+    def fill(self, rows: list[tuple[str, str]]) -> None:
+        """One row per key (two columns of rows when the list is long)."""
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            if item is not None and item.widget() is not None:
+                item.widget().deleteLater()
+        half = (len(rows) + 1) // 2 if len(rows) > 12 else len(rows)
+        for i, (keys_text, what) in enumerate(rows):
+            r, c = (i, 0) if i < half else (i - half, 2)
+            keys = QLabel(keys_text)
+            keys.setFont(theme.mono_font(2, bold=True))
+            keys.setStyleSheet(f"color: {theme.AMBER}")
+            title = QLabel(what)
+            f = title.font()
+            f.setPointSizeF(f.pointSizeF() + 2)
+            title.setFont(f)
+            self.grid.addWidget(keys, r, c)
+            self.grid.addWidget(title, r, c + 1)
+
     def popup(self) -> None:
+        self.fill(window_keys(self.parentWidget()) if self.parentWidget() is not None else [])
         self.adjustSize()
         p = self.parentWidget()
         if p is not None:

@@ -24,6 +24,7 @@ from ui.tables.views import TablesPanel
 from ui.training import install_training
 from ui.window.account_panel import AccountPanel
 from ui.window.accounts_menu import AccountActions
+from ui.window.file_menu import install_file_menu
 from ui.window.sim_controls import SimToolbar
 
 ORG, APP = "LeverageTerminal", "Leverage Terminal"
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         return d
 
     def _menus(self) -> None:
+        install_file_menu(self)
         view = self.menuBar().addMenu("&View")
         for d in (self.form_dock, self.account_dock, self.tables_dock):
             view.addAction(d.toggleViewAction())
@@ -106,10 +108,12 @@ class MainWindow(QMainWindow):
         view.addAction(restore)
         sim = self.menuBar().addMenu("&Simulation")
         play = QAction("Play / pause", self)
+        play.setObjectName("sim.playPause")
         play.setShortcut(QKeySequence(Qt.Key.Key_F5))
         play.triggered.connect(self.toolbar.play.toggle)
         sim.addAction(play)
         step = QAction("Step one tick", self)
+        step.setObjectName("sim.stepTick")
         step.setShortcut(QKeySequence(Qt.Key.Key_F6))
         step.triggered.connect(self.bridge.step)
         sim.addAction(step)

@@ -98,6 +98,7 @@ class SimToolbar(QToolBar):
         bridge.speedChanged.connect(self._on_speed)
         bridge.frame.connect(self.update_frame)
         bridge.symbolChanged.connect(self._on_symbol)
+        bridge.sessionChanged.connect(lambda *_: self._on_symbol(bridge.symbol))  # a new account: its own source
         self._on_symbol(bridge.symbol)
         self._on_speed(bridge.clock.speed)
 
@@ -117,6 +118,10 @@ class SimToolbar(QToolBar):
         self.play.setChecked(running)
         self.play.blockSignals(False)
         self.play.setText("Pause" if running else "Play")
+        if running and self.speed.currentText() != speed:  # the box always names the speed the clock runs at
+            self.speed.blockSignals(True)
+            self.speed.setCurrentText(speed)
+            self.speed.blockSignals(False)
         icon = QStyle.StandardPixmap.SP_MediaPause if running else QStyle.StandardPixmap.SP_MediaPlay
         self.play.setIcon(self.style().standardIcon(icon))
 
