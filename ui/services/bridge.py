@@ -22,6 +22,7 @@ from terminal.session.trading_session import TradingSession
 
 T = TypeVar("T")
 FRAME_MS = 16
+JUMP_SAMPLE_MS = 1_000  # a jump ahead advances the session this much at a time (its history samples once a second)
 
 
 @dataclass
@@ -115,10 +116,10 @@ class SessionBridge(QObject):
             return self.publish()
         until = self.clock.jump_to(max(t_ms, self.clock.now_ms))
         ticks = 0
-        while self.session.now_ms < t_ms - 1:
-            n = self.session.advance(until, 1 << 20, primary=self.symbol)
+        while self.session.now_ms < t_ms - 1:  # a second at a time: the charts keep a point a second of the jump
+            n = self.session.advance(min(until, self.session.now_ms + JUMP_SAMPLE_MS), 1 << 20, primary=self.symbol)
             ticks += n
-            if n == 0:
+            if n == 0 and self.session.now_ms + JUMP_SAMPLE_MS >= until:
                 break
         return self.publish(ticks)
 
