@@ -103,6 +103,10 @@ class OrderForm(QWidget):
                 grid.addWidget(widgets[0], r, 1)
                 grid.addWidget(widgets[1], r, 2)
         grid.setColumnStretch(1, 1)
+        for keep in (self.margin, self._labels["Isolated"], self.lev_preview):  # a position opening never moves the form
+            policy = keep.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            keep.setSizePolicy(policy)
         flags = QHBoxLayout()
         for w in (self.post_only, self.reduce_only):
             flags.addWidget(w)
