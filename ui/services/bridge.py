@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from terminal.exchange.snapshot import Snapshot, take_snapshot
 from terminal.feeds.spec import FeedSpec
 from terminal.session.clock import SimClock
+from terminal.session.source_switch import continue_source
 from terminal.session.trading_session import TradingSession
 
 T = TypeVar("T")
@@ -82,10 +83,7 @@ class SessionBridge(QObject):
         self.publish()
 
     def set_source(self, spec: FeedSpec) -> None:
-        m = self.session.exchange.markets.get(self.symbol)
-        if spec.price is None and m is not None and spec.kind in ("synthetic", "scenario"):
-            spec = spec.model_copy(update={"price": m.last})  # continue from the current price, no jump
-        self.session.set_feed(self.symbol, spec)
+        continue_source(self.session, self.symbol, spec)  # starts now at the current price: no jump under a position
         self._prime(self.symbol)
         self.publish()
 

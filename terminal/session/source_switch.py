@@ -1,0 +1,49 @@
+"""Switching a symbol's price source mid-session without moving the price under an open position.
+
+``TradingSession.set_feed`` rebuilds the feed from its origin (the synthetic market from the session's start), so
+the price after a switch is wherever that path happens to be: a 25x long could gain 83 % for nothing. Here the new
+source starts **now, at the current last price** (rebased), the engine is not stepped by the switch, and the price
+chart keeps its history. A scenario can also be entered at one of its phases ("replay from phase"): the feed is
+built as if the scenario had started ``phase offset`` ago, priced so that the phase begins at the current price,
+and read up to now without the engine seeing the skipped ticks.
+
+The feed's origin (spec, seed, start) is recorded as ``ensure_feed`` records it, so a stored account reopens on the
+same path. No Qt.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from terminal.feeds import make_feed
+from terminal.feeds.spec import FeedSpec
+
+if TYPE_CHECKING:
+    from terminal.session.trading_session import TradingSession
+
+REBASED_KINDS = ("synthetic", "scenario")
+
+
+def continue_source(session: TradingSession, symbol: str, spec: FeedSpec, *, offset_ms: int = 0,
+                    price_factor: float = 1.0) -> FeedSpec:
+    """Make ``spec`` the price source of ``symbol`` from now on, continuing from the current last price.
+
+    ``offset_ms``: start the feed that long ago (a scenario entered at a later phase); ``price_factor``: the
+    feed's price at ``offset_ms`` relative to its start price (so that point lands on the current price).
+    Sources that cannot be rebased (trades, bars: real prices) are switched as ``set_feed`` does. Returns the spec
+    in use (with the start price it was given).
+    """
+    inst = session.catalog[symbol]
+    market = session.exchange.markets.get(symbol)
+    if spec.kind not in REBASED_KINDS or market is None or not market.last > 0:
+        session.set_feed(symbol, spec)
+        return spec
+    price = inst.round_price(market.last / price_factor) if spec.price is None or offset_ms else spec.price
+    spec = spec.model_copy(update={"price": float(price), "symbol": symbol})
+    seed = session.seed * 1_000_003 + session.catalog.symbols.index(symbol)
+    start = session.now_ms - int(offset_ms)
+    feed = make_feed(spec, inst, seed=seed, start_ms=start)  # a bad spec raises here: the old source stays
+    feed.read(session.now_ms, 1 << 62)  # skip what lies before now; the engine never sees those ticks
+    session.feed_specs[symbol] = spec
+    session.feeds[symbol] = feed
+    session.feed_origin[symbol] = (seed, start)
+    return spec
