@@ -45,6 +45,16 @@ class Segment(BaseModel):
     label: str | None = Field(default=None, description="what happens here, for reports")
 
 
+class Phase(BaseModel):
+    """A named stretch of the story (calm, build-up, crash, aftermath…) for the trainer's timeline."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=40, description="what the room sees on the timeline")
+    at_s: float = Field(ge=0, description="when the phase begins, seconds from the scenario's start")
+    key: bool = Field(default=False, description="the key moment: the trainer's auto-slow slows the clock before it")
+
+
 class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -56,12 +66,47 @@ class Scenario(BaseModel):
     duration_s: float = Field(gt=0)
     vol: float = Field(default=0.4, ge=0, le=10, description="annualised noise volatility")
     segments: list[Segment] = Field(min_length=1)
+    phases: list[Phase] = Field(default_factory=list, description="[[phases]]: the timeline (default: the segments)")
 
     @model_validator(mode="after")
     def _fits(self) -> Scenario:
         if sum(s.duration_s for s in self.segments) > self.duration_s + 1e-9:
             raise ValueError("the segments last longer than duration_s")
+        if self.phases:
+            starts = [p.at_s for p in self.phases]
+            if starts[0] != 0:
+                raise ValueError("phases: the first phase starts at at_s = 0")
+            if any(b <= a for a, b in zip(starts, starts[1:])):
+                raise ValueError("phases: at_s must increase from one phase to the next")
+            if starts[-1] >= self.duration_s:
+                raise ValueError("phases: every phase starts before duration_s")
+            if sum(p.key for p in self.phases) > 1:
+                raise ValueError("phases: at most one phase is the key moment (key = true)")
         return self
+
+    def timeline(self) -> list[Phase]:
+        """The declared phases, else one per segment (its label), the steepest segment being the key moment."""
+        if self.phases:
+            return list(self.phases)
+        out: list[Phase] = []
+        at = 0.0
+        steep = max(range(len(self.segments)), key=lambda i: abs(self.segments[i].move_pct) / self.segments[i].duration_s)
+        for i, s in enumerate(self.segments):
+            out.append(Phase(name=s.label or f"phase {i + 1}", at_s=at, key=i == steep))
+            at += s.duration_s
+        return out
+
+    def factor_at(self, t_s: float) -> float:
+        """Index relative to the start price at ``t_s`` along the segments' moves (noise aside: exact at segment ends,
+        interpolated in log space within a segment, as the path itself is)."""
+        f, at = 1.0, 0.0
+        for s in self.segments:
+            if t_s <= at:
+                break
+            frac = min(1.0, (t_s - at) / s.duration_s)
+            f *= math.exp(math.log1p(s.move_pct / 100.0) * frac)
+            at += s.duration_s
+        return f
 
     def price_factors(self) -> list[float]:
         """Index at the end of each segment, relative to the start price."""
@@ -93,10 +138,10 @@ def parse_scenario(text: str, path: str) -> Scenario:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = err["loc"]
-        if loc and loc[0] == "segments" and len(loc) >= 2 and isinstance(loc[1], int):
+        if loc and loc[0] in ("segments", "phases") and len(loc) >= 2 and isinstance(loc[1], int):
             field = loc[2] if len(loc) > 2 else None
-            line = locate_table_line(text, "segments", loc[1], field)
-            where = f"[[segments]] #{loc[1] + 1}" + (f" {field}" if field else "")
+            line = locate_table_line(text, str(loc[0]), loc[1], field)
+            where = f"[[{loc[0]}]] #{loc[1] + 1}" + (f" {field}" if field else "")
         else:
             line = _top_level_line(text, loc[0] if loc else None) or 1
             where = str(loc[0]) if loc else "scenario"
