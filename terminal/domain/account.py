@@ -41,6 +41,11 @@ class Fill:
     realised_pnl_minor: int
     currency: str
     order_type: str
+    #: slippage receipt of a taker fill (an order book fills the rest of these): the touch when the order arrived
+    #: or its stop triggered, how much worse the average price was in basis points, and how many levels it took
+    intended_price: float | None = None
+    slippage_bps: float | None = None
+    levels: int | None = None
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

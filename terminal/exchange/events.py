@@ -48,6 +48,7 @@ class MarketStepper:
         if n == 0:
             return
         inst = ex.catalog[symbol]
+        batch = ex.matcher.prepare(symbol, batch)  # an order book prints its own trades: they are the last price
         t = batch.t_ms
         arrays = {"last": batch.last, "mark": batch.mark, "index": batch.index}
         if symbol not in ex.next_funding_ms:
@@ -64,6 +65,7 @@ class MarketStepper:
                 due = expiry
             tk = n if due is None or int(t[n - 1]) < due else max(int(np.searchsorted(t, due, "left")), i)
             hit = first_crossing(arrays, th, i, tk)
+            hit = ex.matcher.next_event(symbol, i, hit)  # a resting order's queue eaten by the prints
             for tr in th.trailing:
                 ex.orders[tr.order_id].trail_anchor = tr.anchor
             if hit >= n:
@@ -79,6 +81,7 @@ class MarketStepper:
             self.check_orders(symbol)
             i = hit + 1
         self.update_market(symbol, batch, n - 1)
+        ex.matcher.finish(symbol)
         pos = ex.positions.get(symbol)
         if pos is not None and pos.qty and pos.cross:
             ex.dirty_currency(inst.settle_currency)  # other cross positions' liquidation prices moved

@@ -37,6 +37,11 @@ def liquidate(ex: Exchange, symbol: str) -> None:
     bk = f.bankruptcy_exact if f.bankruptcy_exact is not None else mark
     at_bk = pos.unrealised_pnl(inst, bk)
     at_mark = pos.unrealised_pnl(inst, mark)
+    # an order book closes the position into its bids / asks: the fund gains or pays the difference from bankruptcy
+    closed = ex.matcher.liquidation_price(symbol, -pos.direction, abs(pos.qty), bk)
+    close_px = closed[0] if closed is not None else None
+    if close_px is not None:
+        at_mark = pos.unrealised_pnl(inst, close_px)
     wallet = ex.wallets[cur].balance
     if pos.cross:
         loss = min(max(-at_bk, 0), wallet)
@@ -55,8 +60,13 @@ def liquidate(ex: Exchange, symbol: str) -> None:
     side = "buy" if pos.qty > 0 else "sell"
     close_side = "sell" if pos.qty > 0 else "buy"
     qty = abs(pos.qty)
-    fill = Fill(fid, ex.now_ms, None, symbol, close_side, qty, inst.round_price(bk), "liquidation", 0,
-                -loss, cur, "liquidation")
+    fill = Fill(fid, ex.now_ms, None, symbol, close_side, qty, inst.round_price(bk) if close_px is None else close_px,
+                "liquidation", 0, -loss, cur, "liquidation")
+    if close_px is not None:
+        d = -pos.direction
+        fill.intended_price = inst.round_price(bk)
+        fill.slippage_bps = round(d * (close_px - bk) / bk * 1e4, 4)
+        fill.levels = closed[1] if closed is not None else None
     ex.fills.append(fill)
     rec = LiquidationRecord(
         time=ex.now_ms, symbol=symbol, side=side, qty=qty, entry_price=entry, leverage=pos.leverage,

@@ -22,6 +22,7 @@ from terminal.exchange.validation import best_prices
 
 if TYPE_CHECKING:
     from terminal.exchange.engine import Exchange
+    from terminal.feeds.base import TickBatch
 
 #: order types that take whatever the book offers once they are live
 TAKE_AT_ANY_PRICE = frozenset({OrderType.MARKET, OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET,
@@ -40,6 +41,16 @@ class MatcherLike(Protocol):
     def execute_immediate(self, order: Order, price: float) -> None: ...
 
     def match_resting(self, order: Order) -> None: ...
+
+    # batch protocol: an order book prints its own trades (they make the last price) and queues resting limits
+    def prepare(self, symbol: str, batch: TickBatch) -> TickBatch: ...
+
+    def next_event(self, symbol: str, start: int, stop: int) -> int: ...
+
+    def finish(self, symbol: str) -> None: ...
+
+    def liquidation_price(self, symbol: str, close_direction: int, qty: int,
+                          bankruptcy: float) -> tuple[float, int] | None: ...
 
 
 class Matcher:
@@ -80,3 +91,20 @@ class Matcher:
             return
         if (m.last < order.price) if order.direction > 0 else (m.last > order.price):
             self.ex.clearing.fill(order, order.price, "maker")
+
+    # ---------------------------------------------------------------- batch protocol (nothing to do here)
+    def prepare(self, symbol: str, batch: TickBatch) -> TickBatch:
+        """The ticks the exchange steps through (a book may replace the last prices with its own prints)."""
+        return batch
+
+    def next_event(self, symbol: str, start: int, stop: int) -> int:
+        """First tick in ``[start, stop)`` where the fill path itself needs the exchange (a queue eaten), else stop."""
+        return stop
+
+    def finish(self, symbol: str) -> None:
+        """The batch is done."""
+
+    def liquidation_price(self, symbol: str, close_direction: int, qty: int,
+                          bankruptcy: float) -> tuple[float, int] | None:
+        """(price, levels taken) of a liquidated position's close order; None: at the bankruptcy price, no book."""
+        return None
