@@ -2,6 +2,7 @@
 price of a phase follows the segments' compounded moves."""
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -30,7 +31,7 @@ def test_every_shipped_scenario_has_a_timeline_with_one_key_moment():
         phases = sc.timeline()
         assert phases[0].at_s == 0 and len(phases) >= 3, sc.name
         assert sum(p.key for p in phases) == 1, sc.name
-        assert all(b.at_s > a.at_s for a, b in zip(phases, phases[1:])), sc.name
+        assert all(b.at_s > a.at_s for a, b in itertools.pairwise(phases)), sc.name
         assert phases[-1].at_s < sc.duration_s
 
 

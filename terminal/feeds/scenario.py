@@ -12,6 +12,7 @@ Scenario feeds are finite: ``exhausted`` once ``duration_s`` has been played (ti
 """
 from __future__ import annotations
 
+import itertools
 import math
 import tomllib
 from pathlib import Path
@@ -76,7 +77,7 @@ class Scenario(BaseModel):
             starts = [p.at_s for p in self.phases]
             if starts[0] != 0:
                 raise ValueError("phases: the first phase starts at at_s = 0")
-            if any(b <= a for a, b in zip(starts, starts[1:])):
+            if any(b <= a for a, b in itertools.pairwise(starts)):
                 raise ValueError("phases: at_s must increase from one phase to the next")
             if starts[-1] >= self.duration_s:
                 raise ValueError("phases: every phase starts before duration_s")

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from terminal.feeds import make_feed
+from terminal.feeds.base import UNBOUNDED_MS
 from terminal.feeds.spec import FeedSpec
 
 if TYPE_CHECKING:
@@ -43,6 +44,12 @@ def continue_source(session: TradingSession, symbol: str, spec: FeedSpec, *, off
     start = session.now_ms - int(offset_ms)
     feed = make_feed(spec, inst, seed=seed, start_ms=start)  # a bad spec raises here: the old source stays
     feed.read(session.now_ms, 1 << 62)  # skip what lies before now; the engine never sees those ticks
+    if offset_ms:  # the path is proportional to its start price: scale it so the tick at now is the current price
+        probe = feed.read(UNBOUNDED_MS, 1)
+        if len(probe) and probe.last[0] > 0:
+            spec = spec.model_copy(update={"price": float(inst.round_price(price * market.last / float(probe.last[0])))})
+            feed = make_feed(spec, inst, seed=seed, start_ms=start)
+            feed.read(session.now_ms, 1 << 62)
     session.feed_specs[symbol] = spec
     session.feeds[symbol] = feed
     session.feed_origin[symbol] = (seed, start)

@@ -20,7 +20,9 @@ from ui.training.hotkeys import Hotkeys
 from ui.training.leverage_curve import LeverageCurve
 from ui.training.presenter import PresenterMode
 from ui.training.report_export import export_report
+from ui.training.scenario_end import ScenarioEnd
 from ui.training.scenario_picker import ScenarioPicker
+from ui.training.timeline import TimelineBar
 
 
 class Training:
@@ -41,6 +43,10 @@ class Training:
         self.curve_dock.hide()
         self.explainer_dock.hide()
         self.note = ChartNote(win.charts.price.getPlotItem())
+        self.timeline = TimelineBar(win)  # a second toolbar row while a scenario plays
+        win.addToolBarBreak()
+        win.addToolBar(self.timeline)
+        self.scenario_end = ScenarioEnd(win)
         self.actions: dict[str, QAction] = {}
         self._menu()
         self._wire()
