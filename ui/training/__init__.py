@@ -117,6 +117,7 @@ class Training:
                     form.price.valueChanged, form.leverage.previewed, form.leverage.committed):
             sig.connect(lambda *_: self.update_curve())
         win.bridge.symbolChanged.connect(lambda _s: self.update_curve())
+        win.bridge.sessionChanged.connect(lambda *_: self.update_curve())  # another account: its own position
         self.curve_dock.visibilityChanged.connect(lambda on: self.update_curve() if on else None)
         self.explainer.dismissed.connect(self.explainer_dock.hide)
         form.placed.connect(lambda _oid: self.presenter.show_action(form.message.text()))

@@ -96,6 +96,7 @@ class RiskCoach(QFrame):
             sig.connect(lambda *_: self.update_now())
         f.bridge.frame.connect(self._on_frame)
         f.bridge.symbolChanged.connect(lambda _s: self.update_now())
+        f.bridge.sessionChanged.connect(lambda *_: self.update_now())  # another account: its own balance and orders
         self.update_now()
 
     # ---------------------------------------------------------------- settings
