@@ -1,0 +1,144 @@
+"""The shape of one side of the book and walking it: pure functions of a profile, a mid and the depth taken.
+
+Prices are integer ticks here. A side's levels sit ``k_i`` ticks behind its touch: one tick apart for the first
+``fine_levels``, then each gap ``level_growth`` times the previous one, out to 10 % of the mid (the book ends
+there). Level ``i`` holds every dollar of the power-law depth between its distance from the mid and the next
+level's (the touch also holds everything inside it). Depth an order takes is a *hole* at the front of the side, in
+USD: the first ``hole`` dollars of the side are gone, so the touch moves out, and the hole shrinks as the depth
+refills (:mod:`terminal.market.book`).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from terminal.market.profiles import LiquidityProfile
+
+MAX_TICKS = 10**12  # no book is deeper than this many ticks
+
+
+@lru_cache(maxsize=64)
+def level_ticks(fine_levels: int, growth: float) -> np.ndarray:
+    """Tick offsets behind the touch of every level (int64, ascending, starting at 0)."""
+    out = list(range(fine_levels))
+    k, gap = fine_levels - 1, 1.0
+    while k < MAX_TICKS:
+        gap *= growth
+        k += max(1, int(round(gap)))
+        out.append(k)
+    arr = np.array(out, dtype=np.int64)
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of the book at one moment: level prices (ticks) and sizes (contracts), best first."""
+
+    ticks: np.ndarray  # int64 price in ticks, best first
+    size: np.ndarray  # float64 contracts still standing at each level
+
+
+@dataclass(frozen=True)
+class Walk:
+    """What an order took from one side: per-level prices (ticks) and quantities, and the totals."""
+
+    ticks: np.ndarray
+    qty: np.ndarray
+    filled: int
+    avg_price: float  # volume-weighted (harmonic for inverse contracts), not rounded to the tick
+    intended_ticks: int  # the touch when the order arrived
+    taken_usd: float  # dollars of depth removed (the hole it leaves)
+
+    @property
+    def levels(self) -> int:
+        return int(np.count_nonzero(self.qty > 0))
+
+    @property
+    def last_ticks(self) -> int:
+        """The worst level touched: where the last print of this order is."""
+        nz = np.flatnonzero(self.qty > 0)
+        return int(self.ticks[nz[-1]]) if nz.size else self.intended_ticks
+
+
+def spread_ticks(profile: LiquidityProfile, mid_ticks: np.ndarray | int, tick: float,
+                 spread_mult: np.ndarray | float) -> np.ndarray:
+    """Quoted spread in ticks (≥ 1) at each mid."""
+    sp = np.rint(profile.spread_bps * 1e-4 * np.asarray(mid_ticks, dtype=np.float64) * np.asarray(spread_mult))
+    out: np.ndarray = np.maximum(sp, 1.0).astype(np.int64)
+    return out
+
+
+def touches(mid_ticks: np.ndarray, sp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(best bid, best ask) in ticks of an undisturbed book around each mid."""
+    bid = mid_ticks - sp // 2
+    return bid, bid + sp
+
+
+def side_levels(profile: LiquidityProfile, mid_ticks: int, sp: int, direction: int, depth_mult: float,
+                usd_per_contract: float, hole_usd: float = 0.0, max_levels: int | None = None) -> Side:
+    """The levels of the ask side (``direction`` +1, what a buy takes) or the bid side (−1), after the hole."""
+    bid, ask = int(mid_ticks - sp // 2), int(mid_ticks - sp // 2 + sp)
+    touch = ask if direction > 0 else bid
+    centre = (bid + ask) / 2.0
+    k = level_ticks(profile.fine_levels, profile.level_growth)
+    ten_pct = 0.1 * centre
+    half = sp / 2.0
+    n = int(np.searchsorted(k, max(ten_pct - half, 0.0), side="right"))
+    n = max(n, 1)
+    k = k[: n + 1]
+    edges = (half + k.astype(np.float64)) / centre  # distance from the mid of each level's inner edge, fraction
+    outer = np.append(edges[1:], edges[-1])[:n]
+    cum_usd = depth_mult * profile.depth_10pct_usd * np.minimum(outer / 0.1, 1.0) ** profile.depth_exponent
+    cum = cum_usd / usd_per_contract
+    hole = hole_usd / usd_per_contract
+    standing = np.clip(cum - hole, 0.0, None)
+    size = np.diff(standing, prepend=0.0)
+    ticks = touch + direction * k[:n]
+    keep = size > 0
+    ticks, size = ticks[keep], size[keep]
+    if max_levels is not None:
+        ticks, size = ticks[:max_levels], size[:max_levels]
+    return Side(ticks, size)
+
+
+def walk_side(side: Side, qty: int, direction: int, tick: float, inverse: bool, *,
+              limit_ticks: int | None = None, usd_per_contract: float = 1.0) -> Walk:
+    """Take up to ``qty`` contracts from ``side`` (best first), not beyond ``limit_ticks`` when given."""
+    ticks, size = side.ticks, side.size
+    intended = int(ticks[0]) if ticks.size else 0
+    if limit_ticks is not None:
+        ok = ticks <= limit_ticks if direction > 0 else ticks >= limit_ticks
+        ticks, size = ticks[ok], size[ok]
+    cum = np.cumsum(size)
+    avail = float(cum[-1]) if cum.size else 0.0
+    filled = int(min(qty, math.floor(avail + 1e-9)))
+    if filled <= 0:
+        empty = np.empty(0)
+        return Walk(empty.astype(np.int64), empty, 0, math.nan, intended, 0.0)
+    last = int(np.searchsorted(cum, filled - 1e-9, side="left"))
+    take = size[: last + 1].copy()
+    take[-1] -= float(cum[last]) - filled
+    take = np.clip(take, 0.0, None)
+    px = ticks[: last + 1].astype(np.float64) * tick
+    if inverse:
+        avg = filled / float(np.sum(take / px))
+    else:
+        avg = float(np.dot(take, px)) / filled
+    return Walk(ticks[: last + 1], take, filled, avg, intended, filled * usd_per_contract)
+
+
+def hole_touch_ticks(profile: LiquidityProfile, mid_ticks: np.ndarray, sp: np.ndarray, depth_mult: np.ndarray,
+                     hole_usd: np.ndarray) -> np.ndarray:
+    """Ticks from the undisturbed touch to the first level still standing after a hole (vectorised per tick)."""
+    centre = mid_ticks.astype(np.float64) - (sp // 2) + sp / 2.0
+    frac = np.clip(hole_usd / (depth_mult * profile.depth_10pct_usd), 0.0, 1.0)
+    x = 0.1 * frac ** (1.0 / profile.depth_exponent)  # distance from the mid where the depth taken ends
+    k_cont = np.floor(x * centre - sp / 2.0)
+    k = level_ticks(profile.fine_levels, profile.level_growth)
+    idx = np.clip(np.searchsorted(k, np.maximum(k_cont, 0.0), side="right") - 1, 0, k.size - 1)
+    out = np.where(hole_usd > 0, k[idx], 0)
+    return out.astype(np.int64)

@@ -1,0 +1,307 @@
+"""The exchange's fill path backed by the simulated book (``exchange.matcher = BookMatcher(exchange, market)``).
+
+It answers the exchange's :class:`terminal.exchange.matching.MatcherLike` questions from the book of
+:mod:`terminal.market.book`, and books each execution through ``exchange.clearing.fill``:
+
+* market, triggered-stop and marketable-limit orders **walk the book**: one fill per order at the volume-weighted
+  price of the levels taken, with a *slippage receipt* on the fill (``intended_price`` — the touch when the order
+  arrived or the stop triggered —, ``slippage_bps``, ``levels``); the depth taken is gone until it refills;
+* **BitMEX price protection** ("Fat Finger Protection Trading Rule", live 16 Feb 2021; BitMEX blog, mirrored at
+  https://cryptomak.co.uk/?p=224706): "Market orders will be restricted by the maximum Impact Price of: Buy orders:
+  5% above Best Ask or Mark Price (whichever is higher); Sell orders: 5% below Best Bid or Mark Price (whichever is
+  lower) … the order will only trade up to the maximum Impact Price, and the remainder of the order will be
+  cancelled." Triggered stop-market orders are market orders and get the same cap (BitMEX: stops are "implemented
+  as a brokerage function", support article 6911327963293). Limit orders more than 5 % through the touch *and*
+  larger than the touch's size are rejected by the same rule: see :meth:`BookMatcher.protection_reason`;
+* a resting limit **queues** behind the size shown at its price when it arrived and fills, in parts, as prints at
+  its price eat the queue — or whole, at its price, when the last trade goes through it;
+* a **liquidation** closes into the same book; the insurance fund gains or pays the difference from bankruptcy.
+
+With the ``ideal`` fill model every answer is the default matcher's (today's fills exactly); the receipt then says
+zero slippage and one level.
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from terminal.domain.instruments import Instrument
+from terminal.domain.margin import order_cost
+from terminal.domain.orders import Order, OrderEvent, OrderStatus, OrderType
+from terminal.market.tape import YOUR_LIQUIDATION, YOURS
+from terminal.market.venue import MarketSim
+
+if TYPE_CHECKING:
+    from terminal.exchange.engine import Exchange
+    from terminal.exchange.matching import MatcherLike
+    from terminal.feeds.base import TickBatch
+
+PROTECTION_BAND = 0.05  # BitMEX: 5 % beyond the best price or the mark, whichever is further
+TAKE_AT_ANY_PRICE = frozenset({OrderType.MARKET, OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET,
+                               OrderType.TRAILING_STOP})
+
+
+def slippage_bps(direction: int, intended: float, avg: float) -> float:
+    """How much worse than the touch the average price was, in basis points (positive = paid more)."""
+    if not (intended > 0 and math.isfinite(avg)):
+        return 0.0
+    return round(direction * (avg - intended) / intended * 1e4, 4)
+
+
+class BookMatcher:
+    """Fill path of an exchange whose market is a :class:`MarketSim`."""
+
+    def __init__(self, ex: Exchange, market: MarketSim) -> None:
+        self.ex = ex
+        self.market = market
+        self.ideal: MatcherLike = ex.matcher  # the exchange's own one-level book: what ``ideal`` does
+        if isinstance(self.ideal, BookMatcher):
+            self.ideal = self.ideal.ideal
+        self.batches: dict[str, TickBatch] = {}
+
+    # ---------------------------------------------------------------- batch protocol (the stepper)
+    def prepare(self, symbol: str, batch: TickBatch) -> TickBatch:
+        """The batch the exchange steps through: the book's prints make its last price (not in ``ideal``)."""
+        book = self.market.book(symbol, float(batch.last[0]))
+        if self.market.ideal or symbol in self.market.recorded:
+            book.observe(batch.t_ms, batch.last, batch.index)
+            return batch
+        last = book.prepare(batch.t_ms, batch.last, batch.mark, batch.index)
+        self._join_new(symbol, book)
+        out = type(batch)(*(last if name == "last" else getattr(batch, name) for name in batch._fields))
+        self.batches[symbol] = out
+        return out
+
+    def next_event(self, symbol: str, start: int, stop: int) -> int:
+        """First tick in ``[start, stop)`` at which a resting order's queue has been eaten through, else ``stop``."""
+        book = self.market.books.get(symbol)
+        if book is None or book.b is None or not book.queue:
+            return stop
+        hit = stop
+        for o in self._resting(symbol):
+            spot = book.queue.get(o.id)
+            if spot is not None:
+                hit = min(hit, book.next_queue_fill(spot, o.direction, start, hit))
+        return hit
+
+    def finish(self, symbol: str) -> None:
+        book = self.market.books.get(symbol)
+        if book is None:
+            return
+        live = {o.id for o in self._resting(symbol)}
+        for oid in [k for k in book.queue if k not in live]:
+            del book.queue[oid]
+        book.finish()
+        self.batches.pop(symbol, None)
+
+    def _resting(self, symbol: str) -> list[Order]:
+        return [o for o in self.ex.orders.values() if o.symbol == symbol and o.price is not None
+                and o.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)]
+
+    def _join_new(self, symbol: str, book: object) -> None:
+        from terminal.market.book import SymbolBook
+
+        assert isinstance(book, SymbolBook)
+        for o in self._resting(symbol):
+            spot = book.queue.get(o.id)
+            if spot is None or spot.price_ticks != round((o.price or 0.0) / book.tick):
+                book.join_queue(o.id, o.direction, float(o.price or 0.0), -1 if book.b is None else 0)
+
+    # ---------------------------------------------------------------- what the exchange asks
+    def _book_live(self, symbol: str) -> bool:
+        return not self.market.ideal and symbol not in self.market.recorded and symbol in self.market.books
+
+    def quote(self, inst: Instrument) -> tuple[float, float]:
+        if not self._book_live(inst.symbol):
+            return self.ideal.quote(inst)
+        book = self.market.books[inst.symbol]
+        j = book.tick_index(self.ex.now_ms)
+        bid, ask = book.side(j, -1, 1, self.ex.now_ms), book.side(j, 1, 1, self.ex.now_ms)
+        if bid.ticks.size == 0 or ask.ticks.size == 0:
+            return self.ideal.quote(inst)
+        return float(book.px(bid.ticks[:1])[0]), float(book.px(ask.ticks[:1])[0])
+
+    def fill_price(self, inst: Instrument, direction: int) -> float:
+        bid, ask = self.quote(inst)
+        return ask if direction > 0 else bid
+
+    def immediate_price(self, inst: Instrument, order: Order) -> float | None:
+        if not self._book_live(inst.symbol):
+            return self.ideal.immediate_price(inst, order)
+        if order.type.is_conditional and not order.triggered:
+            return None
+        px = self.fill_price(inst, order.direction)
+        if order.type in TAKE_AT_ANY_PRICE:
+            return px
+        assert order.price is not None
+        if (order.price >= px) if order.direction > 0 else (order.price <= px):
+            return None if order.post_only else px
+        return None
+
+    def protection_reason(self, inst: Instrument, order: Order) -> str | None:
+        """BitMEX's limit-order fat-finger rule: the rejection text, or None when the order may go in."""
+        if not self._book_live(inst.symbol) or order.price is None or order.type in TAKE_AT_ANY_PRICE:
+            return None
+        bid, ask = self.quote(inst)
+        mark = self.ex.markets[inst.symbol].mark
+        book = self.market.books[inst.symbol]
+        j = book.tick_index(self.ex.now_ms)
+        if order.direction > 0:
+            cap = max(ask, mark) * (1 + PROTECTION_BAND)
+            touch = book.side(j, 1, 1, self.ex.now_ms)
+            if order.price > cap and touch.size.size and order.qty > touch.size[0]:
+                return f"Price protection: a buy limit more than 5 % above the best ask or mark ({inst.format_price(cap)}) " \
+                       "larger than the best ask's size is refused."
+        else:
+            cap = min(bid, mark) * (1 - PROTECTION_BAND)
+            touch = book.side(j, -1, 1, self.ex.now_ms)
+            if order.price < cap and touch.size.size and order.qty > touch.size[0]:
+                return f"Price protection: a sell limit more than 5 % below the best bid or mark ({inst.format_price(cap)}) " \
+                       "larger than the best bid's size is refused."
+        return None
+
+    def _band_ticks(self, inst: Instrument, direction: int, touch: float) -> int:
+        mark = self.ex.markets[inst.symbol].mark
+        if not math.isfinite(mark):
+            mark = touch
+        if direction > 0:
+            return int(math.floor(max(touch, mark) * (1 + PROTECTION_BAND) / inst.tick_size + 1e-9))
+        return int(math.ceil(min(touch, mark) * (1 - PROTECTION_BAND) / inst.tick_size - 1e-9))
+
+    def execute_immediate(self, order: Order, price: float) -> None:
+        ex = self.ex
+        inst = ex.catalog[order.symbol]
+        if not self._book_live(inst.symbol):
+            n = len(ex.fills)
+            self.ideal.execute_immediate(order, price)
+            self._receipt(n, price, price, 1)
+            return
+        book = self.market.books[inst.symbol]
+        j = book.tick_index(ex.now_ms)
+        qty = order.leaves_qty
+        pos = ex.positions.get(order.symbol)
+        if order.reduce_only:
+            pq = pos.qty if pos else 0
+            if pq == 0 or (pq > 0) == (order.direction > 0):
+                ex.clearing.fill(order, price, "taker")  # the clearing cancels it, as for any reduce-only
+                return
+            qty = min(qty, abs(pq))
+        band = self._band_ticks(inst, order.direction, price)
+        limit = band
+        if order.type not in TAKE_AT_ANY_PRICE and order.price is not None:
+            own = int(round(order.price / inst.tick_size))
+            limit = min(band, own) if order.direction > 0 else max(band, own)
+        if order.tif == "FOK":
+            side = book.side(j, order.direction, None, ex.now_ms)
+            ok = side.ticks <= limit if order.direction > 0 else side.ticks >= limit
+            if float(side.size[ok].sum()) + 1e-9 < qty:
+                self._end(order, "Fill-or-kill: the book cannot fill the whole size at once; cancelled.")
+                return
+        w = book.walk(j, ex.now_ms, order.direction, qty, limit, YOURS)
+        if w.filled > 0:
+            n = len(ex.fills)
+            ex.clearing.fill(order, w.avg_price, "taker", qty=w.filled)
+            ex.markets[order.symbol].last = float(book.px(np.array([w.last_ticks]))[0])
+            self._receipt(n, float(book.px(np.array([w.intended_ticks]))[0]), w.avg_price, w.levels)
+        if order.leaves_qty > 0 and order.status in (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED):
+            self._rest_or_cancel(order, book)
+
+    def _rest_or_cancel(self, order: Order, book: object) -> None:
+        from terminal.market.book import SymbolBook
+
+        assert isinstance(book, SymbolBook)
+        ex = self.ex
+        if order.leaves_qty <= 0:
+            return
+        if order.type in TAKE_AT_ANY_PRICE:
+            self._end(order, "the rest of the market order was cancelled by price protection (5 % band) or "
+                             "an empty book")
+            return
+        if order.tif in ("IOC", "FOK"):
+            self._end(order, "the rest of the immediate-or-cancel order was cancelled")
+            return
+        inst = ex.catalog[order.symbol]
+        assert order.price is not None
+        if order.id in ex.orders and order.id in book.queue:
+            return  # already resting (an amended or triggered order that filled in part): it keeps its place
+        order.cost = order_cost(inst, order.direction, order.qty, order.price, order.leverage)
+        if order.status == OrderStatus.NEW:
+            order.apply(OrderEvent.ACCEPT_RESTING, ex.now_ms)
+        ex.orders[order.id] = order
+        ex.emit("order", order)
+        book.join_queue(order.id, order.direction, order.price, book.tick_index(ex.now_ms) if book.b else -1)
+        book.queue[order.id].ahead = 0.0  # it is the new best price: first in line
+        ex.dirty(order.symbol)
+
+    def _end(self, order: Order, why: str) -> None:
+        ex = self.ex
+        ex.orders.pop(order.id, None)
+        if order.status.is_live or order.status == OrderStatus.NEW:
+            order.apply(OrderEvent.CANCEL, ex.now_ms)
+        ex.emit("order", order)
+        ex.reject("fill", {"order_id": order.id, "symbol": order.symbol}, why)
+        ex.dirty(order.symbol)
+
+    def match_resting(self, order: Order) -> None:
+        ex = self.ex
+        if not self._book_live(order.symbol):
+            n = len(ex.fills)
+            self.ideal.match_resting(order)
+            if order.price is not None:
+                self._receipt(n, order.price, order.price, 1)
+            return
+        if order.price is None:
+            return
+        book = self.market.books[order.symbol]
+        m = ex.markets[order.symbol]
+        n = len(ex.fills)
+        if (m.last < order.price) if order.direction > 0 else (m.last > order.price):
+            qty = order.leaves_qty
+            ex.clearing.fill(order, order.price, "maker")
+        else:
+            spot = book.queue.get(order.id)
+            if spot is None or book.b is None:
+                return
+            qty = min(book.consume_queue(spot, order.direction, book.tick_index(ex.now_ms)), order.leaves_qty)
+            if qty <= 0:
+                return
+            ex.clearing.fill(order, order.price, "maker", qty=qty)
+        if len(ex.fills) > n:
+            book.record_own(ex.now_ms, order.price, qty, -order.direction, YOURS)
+            self._receipt(n, order.price, order.price, 1)
+
+    def liquidation_price(self, symbol: str, close_direction: int, qty: int,
+                          bankruptcy: float) -> tuple[float, int] | None:
+        """Close a liquidated position into the book: (volume-weighted price, levels); None: ideal, at bankruptcy."""
+        if not self._book_live(symbol):
+            return None
+        book = self.market.books[symbol]
+        j = book.tick_index(self.ex.now_ms)
+        w = book.walk(j, self.ex.now_ms, close_direction, qty, None, YOUR_LIQUIDATION)
+        if w.filled < qty:  # the book ran out: the insurance fund takes the rest at the worst level reached
+            worst = float(book.px(np.array([w.last_ticks]))[0]) if w.filled else bankruptcy
+            if w.filled == 0:
+                return worst, 0
+            inv = self.ex.catalog[symbol].kind == "inverse"
+            a, b = w.filled, qty - w.filled
+            self.ex.markets[symbol].last = worst
+            return (qty / (a / w.avg_price + b / worst) if inv else (a * w.avg_price + b * worst) / qty), w.levels
+        self.ex.markets[symbol].last = float(book.px(np.array([w.last_ticks]))[0])
+        return w.avg_price, w.levels
+
+    def _receipt(self, n_before: int, intended: float, avg: float, levels: int) -> None:
+        """Write the slippage receipt on the fills this execution added."""
+        for f in self.ex.fills[n_before:]:
+            d = 1 if f.side == "buy" else -1
+            f.intended_price = intended
+            f.slippage_bps = slippage_bps(d, intended, avg) if f.liquidity == "taker" else 0.0
+            f.levels = levels
+
+
+def install(ex: Exchange, market: MarketSim) -> BookMatcher:
+    """Put the book in ``ex``'s fill path (once; a second call swaps the market)."""
+    m = BookMatcher(ex, market)
+    ex.matcher = m
+    return m

@@ -1,0 +1,135 @@
+"""What printed: the recent-trades tape and OHLCV candles built from the prints, both bounded ring buffers.
+
+Appends are vectorised per batch of prints; nothing here grows with the age of the session.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+#: kinds of print on the tape
+BACKGROUND, YOURS, YOUR_LIQUIDATION, CROWD_LIQUIDATION, RECORDED = 0, 1, 2, 3, 4
+KIND_NAMES = {BACKGROUND: "market", YOURS: "yours", YOUR_LIQUIDATION: "liquidation", CROWD_LIQUIDATION: "crowd",
+              RECORDED: "recorded"}
+TIMEFRAMES_S = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "4h": 14_400, "1D": 86_400}
+TAPE_CAPACITY = 4096
+CANDLE_CAPACITY = 5000
+
+
+class PrintBatch(NamedTuple):
+    t_ms: np.ndarray  # int64, non-decreasing
+    price: np.ndarray  # float64
+    size: np.ndarray  # int64 contracts
+    side: np.ndarray  # int8 aggressor +1 buy / −1 sell
+    kind: np.ndarray  # int8, one of the kinds above
+
+    @staticmethod
+    def empty() -> PrintBatch:
+        return PrintBatch(np.empty(0, np.int64), np.empty(0), np.empty(0, np.int64), np.empty(0, np.int8),
+                          np.empty(0, np.int8))
+
+    @staticmethod
+    def concat(parts: list[PrintBatch]) -> PrintBatch:
+        parts = [p for p in parts if p.t_ms.size]
+        if not parts:
+            return PrintBatch.empty()
+        if len(parts) == 1:
+            return parts[0]
+        cols = [np.concatenate(c) for c in zip(*parts)]
+        order = np.argsort(cols[0], kind="stable")
+        return PrintBatch(*(c[order] for c in cols))
+
+
+class Tape:
+    """The last ``capacity`` prints (oldest first in :meth:`view`)."""
+
+    def __init__(self, capacity: int = TAPE_CAPACITY) -> None:
+        self.capacity = capacity
+        self._cols = PrintBatch(np.zeros(capacity, np.int64), np.zeros(capacity), np.zeros(capacity, np.int64),
+                                np.zeros(capacity, np.int8), np.zeros(capacity, np.int8))
+        self.count = 0  # prints ever appended
+        self.volume = 0  # contracts ever printed
+
+    def extend(self, prints: PrintBatch) -> None:
+        n = prints.t_ms.size
+        if n == 0:
+            return
+        self.volume += int(prints.size.sum())
+        if n > self.capacity:
+            prints = PrintBatch(*(c[-self.capacity:] for c in prints))
+            self.count += n - self.capacity
+            n = self.capacity
+        idx = (self.count + np.arange(n)) % self.capacity
+        for dst, src in zip(self._cols, prints):
+            dst[idx] = src
+        self.count += n
+
+    def view(self, last: int | None = None) -> PrintBatch:
+        n = min(self.count, self.capacity)
+        if last is not None:
+            n = min(n, last)
+        idx = (self.count - n + np.arange(n)) % self.capacity
+        return PrintBatch(*(c[idx] for c in self._cols))
+
+
+class CandleSeries:
+    """OHLCV bars of one timeframe: columns t_open_ms, open, high, low, close, volume."""
+
+    def __init__(self, seconds: int, capacity: int = CANDLE_CAPACITY) -> None:
+        self.ms = seconds * 1000
+        self.capacity = capacity
+        self._data = np.zeros((capacity, 6))
+        self.count = 0
+
+    def extend(self, t_ms: np.ndarray, price: np.ndarray, size: np.ndarray) -> None:
+        if t_ms.size == 0:
+            return
+        bucket = (t_ms // self.ms) * self.ms
+        starts = np.flatnonzero(np.diff(bucket, prepend=bucket[0] - 1))
+        opens = price[starts]
+        highs = np.maximum.reduceat(price, starts)
+        lows = np.minimum.reduceat(price, starts)
+        ends = np.append(starts[1:], price.size) - 1
+        closes = price[ends]
+        vols = np.add.reduceat(size.astype(np.float64), starts)
+        bars = np.column_stack((bucket[starts].astype(np.float64), opens, highs, lows, closes, vols))
+        if self.count and self._data[(self.count - 1) % self.capacity, 0] == bars[0, 0]:
+            row = self._data[(self.count - 1) % self.capacity]
+            row[2] = max(row[2], bars[0, 2])
+            row[3] = min(row[3], bars[0, 3])
+            row[4] = bars[0, 4]
+            row[5] += bars[0, 5]
+            bars = bars[1:]
+        n = bars.shape[0]
+        if n == 0:
+            return
+        if n > self.capacity:
+            self.count += n - self.capacity
+            bars = bars[-self.capacity:]
+            n = self.capacity
+        idx = (self.count + np.arange(n)) % self.capacity
+        self._data[idx] = bars
+        self.count += n
+
+    def view(self) -> np.ndarray:
+        """Bars oldest first, shape (n, 6): t_open_ms, open, high, low, close, volume."""
+        n = min(self.count, self.capacity)
+        idx = (self.count - n + np.arange(n)) % self.capacity
+        return self._data[idx]
+
+
+class Candles:
+    """One :class:`CandleSeries` per timeframe (1m 5m 15m 1h 4h 1D)."""
+
+    def __init__(self, capacity: int = CANDLE_CAPACITY) -> None:
+        self.series = {name: CandleSeries(s, capacity) for name, s in TIMEFRAMES_S.items()}
+
+    def extend(self, prints: PrintBatch) -> None:
+        if prints.t_ms.size == 0:
+            return
+        for s in self.series.values():
+            s.extend(prints.t_ms, prints.price, prints.size)
+
+    def view(self, timeframe: str) -> np.ndarray:
+        return self.series[timeframe].view()
