@@ -27,6 +27,7 @@ from terminal.domain.instruments import Instrument
 from terminal.domain.toml_lines import locate_table_line, toml_error_line
 from terminal.feeds.base import ArrayFeed, TickBatch, ar1
 from terminal.feeds.mark import funding_rate_from_premium, mark_for, round_to_tick
+from terminal.market.crowd import CrowdSpec
 
 SCENARIO_DIR = RESOURCES_DIR / "scenarios"
 YEAR_S = 365.0 * 86400.0
@@ -44,6 +45,8 @@ class Segment(BaseModel):
     funding_pct: Literal["cap", "-cap"] | float | None = Field(
         default=None, description='pinned funding rate: "cap", "-cap" or percent per interval')
     label: str | None = Field(default=None, description="what happens here, for reports")
+    stress: float | None = Field(default=None, ge=0, le=1, description=(
+        "order-book stress 0…1: the spread widens and depth is pulled (terminal/market; 1 = the profile's full stress)"))
 
 
 class Phase(BaseModel):
@@ -67,6 +70,8 @@ class Scenario(BaseModel):
     duration_s: float = Field(gt=0)
     vol: float = Field(default=0.4, ge=0, le=10, description="annualised noise volatility")
     segments: list[Segment] = Field(min_length=1)
+    crowd: CrowdSpec | None = Field(default=None, description=(
+        "[crowd]: other traders' leveraged positions whose liquidations hit the order book (a cascade)"))
     phases: list[Phase] = Field(default_factory=list, description="[[phases]]: the timeline (default: the segments)")
 
     @model_validator(mode="after")
