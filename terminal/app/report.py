@@ -214,7 +214,7 @@ def write_report(data_dir: Path, out: Path, name: str | None = None) -> None:
 
     fills = _table(["time", "fill", "order", "symbol", "side", "qty", "price", "liquidity", "fee", "realised PnL"],
                    ([iso(f.time), f.fill_id, f.order_id, f.symbol, f.side, f.qty, f.price, f.liquidity,
-                     money(f.currency, f.fee_minor), money(f.currency, f.realised_pnl_minor)]
+                     money(f.currency, -f.fee_minor), money(f.currency, f.realised_pnl_minor)]
                     for f in ex.fills[-MAX_ROWS:]), {5, 6, 8, 9}, len(ex.fills))
     liqs = _table(["time", "symbol", "side", "qty", "entry", "leverage", "mode", "mark", "liq. price", "loss"],
                   ([iso(r.time), r.symbol, r.side, r.qty, px(r.symbol, r.entry_price), r.leverage, r.margin_mode,

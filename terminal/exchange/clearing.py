@@ -53,8 +53,9 @@ class Clearing:
         fid = ex.next_fill_id
         ex.next_fill_id += 1
         ex.book(cur, "realised_pnl", realised, o.symbol, fid, f"{o.side} {qty} @ {inst.format_price(price)}")
-        ex.book(cur, "fee", -min(fee_minor, ex.wallets[cur].balance), o.symbol, fid,
-                f"{liquidity} fee" if fee_minor >= 0 else "maker rebate")
+        charged = min(fee_minor, ex.wallets[cur].balance)
+        ex.book(cur, "fee", -charged, o.symbol, fid, f"{liquidity} fee" if fee_minor >= 0 else "maker rebate")
+        pos.realised_pnl -= charged  # BitMEX: a position's realised PnL counts the fees paid since it opened
         prev = o.filled_qty
         o.filled_qty += qty
         o.avg_fill_price = price if not prev or o.avg_fill_price is None else (

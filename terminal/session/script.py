@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from terminal.domain.errors import InputError
 from terminal.domain.toml_lines import locate_table_line, toml_error_line
 from terminal.feeds.spec import FeedSpec
+from terminal.market.spec import MarketSpec
 
 Action = Literal["order", "cancel", "cancel_all", "leverage", "margin", "close"]
 OrderType = Literal["market", "limit", "stop_market", "stop_limit", "take_profit_market", "take_profit_limit",
@@ -101,6 +102,8 @@ class Script(_Strict):
         default_factory=_default_account,
         description="starting wallets in major units; absent → XBT 1.0 and USDT 10000; present → only those given")
     feed: FeedSpec = Field(default_factory=FeedSpec, description="price source")
+    market: MarketSpec = Field(default_factory=MarketSpec, strict=False,
+                               description='order book: fill_model = "ideal" | "realistic" | "stressed", crowd')
     steps: list[Step] = Field(default_factory=list, description="timed actions, non-decreasing at_s ≤ duration_s")
 
     @field_validator("start")
@@ -143,7 +146,7 @@ def _error(text: str, path: str, exc: ValidationError) -> InputError:
         field = loc[2] if len(loc) > 2 else None
         where = f"[[steps]] #{loc[1] + 1}"
         line = locate_table_line(text, "steps", loc[1], field)
-    elif loc and loc[0] in ("feed", "account") and len(loc) >= 2:
+    elif loc and loc[0] in ("feed", "account", "market") and len(loc) >= 2:
         field = loc[1]
         where = f"[{loc[0]}]"
         line = _table_line(text, str(loc[0]), field)
