@@ -17,6 +17,7 @@ from terminal.exchange.snapshot import positions_json, take_snapshot, wallets_js
 from terminal.feeds import make_feed
 from terminal.feeds.base import Feed
 from terminal.session.history import AccountHistory, RingBuffer
+from terminal.session.market_setup import attach_market, books_json, configure_feed, market_json
 from terminal.session.script import Script, Step
 
 REPORT_KEYS = ("fills", "rejections", "liquidations", "funding", "ledger", "equity", "final", "stats")
@@ -118,6 +119,7 @@ def run_script(script: Script, *, base_dir: Path | None = None, catalog: Catalog
         raise InputError(f"the stored account's clock is at {iso(exchange.now_ms)}, after this replay's data starts "
                          f"({iso(start_ms)}): set rebase = true in [feed], or use a new account")
     ex = exchange or Exchange(catalog, EngineConfig(), now_ms=start_ms)
+    configure_feed(attach_market(ex, seed=script.seed, spec=script.market), feed, script.market)  # the order book
     if exchange is None:
         for cur, amount in sorted(script.account.items()):
             if amount:
@@ -200,11 +202,12 @@ def build_report(ex: Exchange, history: AccountHistory, rejections: list[dict[st
             "open_orders": [o.__dict__ | {} for o in snap.orders],
             "insurance_fund_minor": snap.insurance_fund_minor,
             "markets": {s: {"last": m.last, "mark": m.mark, "index": m.index} for s, m in snap.markets.items()},
+            "books": books_json(ex),
         },
         "stats": {
             "ticks": ticks, "seconds": round((end_ms - start_ms) / 1000, 3), "start_ms": start_ms, "seed": script.seed,
             "feed": feed, "fills": len(fills), "liquidations": len(ex.liquidations),
-            "rejections": len(rejections), "orders_placed": ex.next_order_id - 1,
+            "rejections": len(rejections), "orders_placed": ex.next_order_id - 1, "market": market_json(ex),
         },
     }
 

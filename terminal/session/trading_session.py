@@ -14,6 +14,7 @@ from terminal.feeds import make_feed
 from terminal.feeds.base import Feed, TickBatch
 from terminal.feeds.spec import FeedSpec
 from terminal.session.history import AccountHistory, RingBuffer
+from terminal.session.market_setup import attach_market, configure_feed, printed_batch
 
 PRICE_HISTORY = 1_000_000  # points per price series kept for the chart
 SAMPLE_MS = 1_000  # equity / liquidation history: at most one point per simulated second
@@ -24,6 +25,7 @@ class TradingSession:
                  feed_specs: dict[str, FeedSpec] | None = None) -> None:
         self.exchange = exchange
         self.catalog: Catalog = exchange.catalog
+        self.market = attach_market(exchange, seed=seed)  # the order book behind the fill path (terminal/market)
         self.seed = seed
         self.start_ms = start_ms
         self.feed_specs: dict[str, FeedSpec] = dict(feed_specs or {})
@@ -67,6 +69,7 @@ class TradingSession:
             start = self.now_ms if starts_now else self.start_ms
             feed = make_feed(spec, inst, seed=seed, start_ms=start)
             self.feeds[symbol] = feed
+            configure_feed(self.market, feed)
             self.feed_origin[symbol] = (seed, start)
             self.prices[symbol] = RingBuffer(PRICE_HISTORY, 4)
             # catch up silently to now, then hand the engine the tick at or before now
@@ -115,6 +118,7 @@ class TradingSession:
             if len(batch) == 0:
                 continue
             self.exchange.step(symbol, batch)
+            batch = printed_batch(self.exchange, symbol, batch)  # the order book's prints are the last price
             self.last_batches[symbol] = batch
             self._record_prices(symbol, batch)
             n += len(batch)

@@ -6,20 +6,31 @@ from datetime import UTC, datetime
 
 from terminal.domain.instruments import Instrument
 from terminal.domain.money import MINOR_PER_MAJOR, SHORT_DECIMALS
+from ui.style import units
 
 DASH = "—"
 
 
 def money(currency: str, minor: int | None, *, sign: bool = False, unit: bool = True) -> str:
-    """``2033530`` XBt → ``'0.0203 XBT'`` (XBT 4 decimals, USDT 2)."""
+    """``2033530`` XBt → ``'0.0203 XBT'`` (XBT 4 decimals, USDT 2), or in the display unit chosen (sats, USD)."""
     if minor is None:
         return DASH
+    shown = units.CURRENT.render(currency, minor, sign=sign, unit=unit)
+    if shown is not None:
+        return shown
     d = SHORT_DECIMALS[currency]
     v = minor / MINOR_PER_MAJOR[currency]
     if minor and abs(v) < 10 ** -d:  # a small amount is shown in full rather than as 0.0000
         d = len(str(MINOR_PER_MAJOR[currency])) - 1
     text = f"{v:+,.{d}f}" if sign else f"{v:,.{d}f}"
     return f"{text} {currency}" if unit else text
+
+
+def number(currency: str, minor: int) -> str:
+    """An amount as a plain number in the currency's major unit with every minor digit (for CSV exports)."""
+    per = MINOR_PER_MAJOR[currency]
+    whole, part = divmod(abs(int(minor)), per)  # exact: integers, never a float
+    return f"{'-' if minor < 0 else ''}{whole}.{part:0{len(str(per)) - 1}d}"
 
 
 def price(inst: Instrument, value: float | None) -> str:

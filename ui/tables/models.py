@@ -33,6 +33,8 @@ class Column:
     colour: Callable[[Any], str | None] | None = None
     width: int = 90
     action: str | None = None  # a clickable text cell ("close_market", "cancel", …)
+    number: Callable[[Any], object] | None = None  # the value a CSV export holds (a plain number), else the text
+    unit: Callable[[Any], str] | None = None  # the unit of ``number`` (a CSV export adds one "unit" column)
 
 
 class _FormattedModel(QAbstractTableModel):
@@ -81,17 +83,32 @@ class _FormattedModel(QAbstractTableModel):
             return self._row(index.row())[1][index.column()]
         return None
 
+    def obj(self, row: int) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
     def export_csv(self, path: Path) -> int:
-        """Write the table as shown (header + every row) to ``path``; returns the number of rows."""
+        """Write every row to ``path`` as data: numbers as plain numbers (no separators, signs or units) with one
+        "unit" column (the settlement currency of the money columns), text columns as shown. Returns the rows."""
+        keep = [c for c in self.columns if c.action is None]
+        has_unit = any(c.unit is not None for c in keep)
         with open(path, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
-            w.writerow([c.title for c in self.columns if c.action is None])
-            keep = [i for i, c in enumerate(self.columns) if c.action is None]
+            w.writerow([c.title for c in keep] + (["unit"] if has_unit else []))
             n = self.rowCount()
             for r in range(n):
-                texts = self._row(r)[0]
-                w.writerow([texts[i] for i in keep])
+                obj = self.obj(r)
+                cells = [str(c.number(obj)) if c.number is not None else c.text(obj) for c in keep]
+                if has_unit:
+                    cells.append(next((c.unit(obj) for c in keep if c.unit is not None), ""))
+                w.writerow(["" if cell in ("None", "nan", "—") else cell for cell in cells])
         return n
+
+    def reformat(self) -> None:
+        """The display units changed: recompute every row's text."""
+        self.beginResetModel()
+        self._rows = [self._format(self.obj(r)) for r in reversed(range(self.rowCount()))] \
+            if isinstance(self, AppendTableModel) else [self._format(self.obj(r)) for r in range(self.rowCount())]
+        self.endResetModel()
 
 
 class KeyedTableModel(_FormattedModel):

@@ -25,6 +25,7 @@ from ui.training import install_training
 from ui.window.account_panel import AccountPanel
 from ui.window.accounts_menu import AccountActions
 from ui.window.file_menu import install_file_menu
+from ui.window.units_switch import install_units_switch
 from ui.window.sim_controls import SimToolbar
 
 ORG, APP = "LeverageTerminal", "Leverage Terminal"
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
         restore.setObjectName("action.restoreLayout")
         restore.triggered.connect(self.restore_default_layout)
         view.addAction(restore)
+        self.units = install_units_switch(self, view)  # view.units: coin, sats or USD at the mark
         sim = self.menuBar().addMenu("&Simulation")
         play = QAction("Play / pause", self)
         play.setObjectName("sim.playPause")
