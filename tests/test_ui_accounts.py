@@ -22,8 +22,7 @@ def test_create_switch_reset_delete(qtbot, tmp_path):
     assert win.store.name == "trainee-1" and win.bridge.store is win.store
     assert wallet_text(win).startswith("0.5000")
     assert sorted(list_accounts(tmp_path)) == ["practice", "trainee-1"]
-    ex = win.bridge.session.exchange
-    assert win.bridge.act(lambda: ex.place_order(OrderRequest(symbol="XBTUSD", side="buy", qty=100))).accepted
+    assert win.bridge.orders.place(OrderRequest(symbol="XBTUSD", side="buy", qty=100)).accepted
     acts.switch("practice")
     assert win.store.name == "practice" and wallet_text(win).startswith("1.0000")
     acts.switch("trainee-1")
@@ -50,8 +49,8 @@ def test_reset_after_liquidation_option(qtbot, tmp_path):
     bridge = win.bridge
     bridge.set_source(FeedSpec(kind="scenario", name="flash-crash", symbol="XBTUSD", price=50_000))
     ex = bridge.session.exchange
-    bridge.act(lambda: ex.set_leverage("XBTUSD", 100))
-    assert bridge.act(lambda: ex.place_order(OrderRequest(symbol="XBTUSD", side="buy", qty=10_000))).accepted
+    bridge.orders.set_leverage("XBTUSD", 100)
+    assert bridge.orders.place(OrderRequest(symbol="XBTUSD", side="buy", qty=10_000)).accepted
     bridge.clock.speed = "max"
     for _ in range(40):
         bridge.tick(0.016)

@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLineEdit, QPushButton
 
+from terminal.session.frame import Series
 from terminal.session.history import RingBuffer
-from ui.charts.items import ring_slice
 
 
 def w(win, cls, name):
@@ -81,10 +81,13 @@ def test_step_advances_exactly_one_tick(window):
     assert window.bridge.session.ticks == before + 1 and not window.bridge.running
 
 
-def test_ring_slice_handles_a_wrapped_buffer_without_copying_all():
+def test_series_slice_handles_a_wrapped_buffer_without_copying_all():
     buf = RingBuffer(10, 2)
     buf.extend(np.column_stack((np.arange(25.0), np.arange(25.0) * 2)))
-    rows = ring_slice(buf, 16, 22)
+    series = Series(buf, 2)
+    rows = series.between(16, 22)
     assert rows[:, 0].tolist() == [16, 17, 18, 19, 20, 21, 22]
-    assert ring_slice(buf, 100, 200).shape == (0, 2)
-    assert ring_slice(buf, 0, 100)[:, 0].tolist() == list(range(15, 25))
+    assert series.between(100, 200).shape == (0, 2)
+    assert series.between(0, 100)[:, 0].tolist() == list(range(15, 25))
+    one_piece = series.between(20, 24)  # within one piece of the ring: a read-only view, not a copy
+    assert np.shares_memory(one_piece, buf.data) and not one_piece.flags.writeable

@@ -12,8 +12,8 @@ POINTS = 1_000_000
 
 def _open(window, leverage: float, qty: int = 10_000) -> float:
     ex = window.bridge.session.exchange
-    window.bridge.act(lambda: ex.set_leverage("XBTUSD", leverage))
-    ack = window.bridge.act(lambda: ex.place_order({"symbol": "XBTUSD", "side": "buy", "qty": qty, "type": "market"}))
+    window.bridge.orders.set_leverage("XBTUSD", leverage)
+    ack = window.bridge.orders.place({"symbol": "XBTUSD", "side": "buy", "qty": qty, "type": "market"})
     assert ack.accepted, ack.reason
     liq = ex.liq_bk("XBTUSD")[0]
     assert liq is not None

@@ -111,14 +111,14 @@ def test_alert_toast_on_fill_and_mute_silences_the_sound(qtbot, window):
 
 
 def test_margin_ratio_crossing_a_warning_level_raises_a_toast(qtbot, window):
-    from terminal.exchange.snapshot import WalletView
+    import dataclasses
 
     alerts = window.training.alerts
     frame = window.bridge.publish()
     wv = frame.snapshot.wallets["XBT"]
-    hot = WalletView(**{**wv.__dict__, "margin_ratio": 0.83})
-    frame.snapshot.wallets["XBT"] = hot
-    frame.events.clear()
+    hot = dataclasses.replace(wv, margin_ratio=0.83)
+    snap = dataclasses.replace(frame.snapshot, wallets={**frame.snapshot.wallets, "XBT": hot})
+    frame = dataclasses.replace(frame, snapshot=snap, fills=(), liquidations=())  # a frame is immutable: make another
     alerts.on_frame(frame)
     assert "Margin ratio 83 %" in w(window, QLabel, "alerts.toast").text()
     assert alerts.played == ["margin-warning"]

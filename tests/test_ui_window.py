@@ -136,7 +136,7 @@ def test_jump_to_the_next_funding_pays_it(window):
 
     bridge = window.bridge
     ex = bridge.session.exchange
-    assert bridge.act(lambda: ex.place_order(OrderRequest(symbol="XBTUSD", side="buy", qty=1000))).accepted
+    assert bridge.orders.place(OrderRequest(symbol="XBTUSD", side="buy", qty=1000)).accepted
     due = bridge.next_funding_ms()
     window.jump_to_funding()
     assert bridge.session.now_ms >= due

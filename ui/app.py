@@ -88,13 +88,4 @@ WARM_UP_MS = 30 * 60_000
 
 def warm_up(win) -> None:  # type: ignore[no-untyped-def]
     """A brand-new account opens on half an hour of market history, so the charts are not empty."""
-    bridge = win.bridge
-    session = bridge.session
-    if session.ticks > 1 or len(session.exchange.ledger) > len(session.exchange.wallets):
-        return
-    start = session.now_ms
-    ticks = 0
-    for minute in range(1, WARM_UP_MS // 60_000 + 1):  # a sample a minute for the equity chart
-        ticks += session.advance(start + minute * 60_000, primary=bridge.symbol)
-    bridge.clock.jump_to(session.now_ms)
-    bridge.publish(ticks)  # a frame with ticks: the read-outs re-price at the new market
+    win.bridge.warm_up(WARM_UP_MS)

@@ -1,4 +1,4 @@
-"""Chart building blocks: time slices of ring buffers (no full copies), peak decimation, a sticky y range, a time
+"""Chart building blocks: peak decimation of a frame's series (time slices, no full copies), a sticky y range, a time
 axis and grid that cost nothing to scroll, horizontal price lines kept by id, labels pinned to the plot edge, and
 fill / liquidation markers.
 
@@ -18,34 +18,12 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QStaticText
 
-from terminal.session.history import RingBuffer
+from terminal.session.frame import Frame, Series
 from ui.style import theme
 
 
-def ring_slice(buf: RingBuffer | None, t0_ms: float, t1_ms: float) -> np.ndarray:
-    """Rows of ``buf`` with ``t0 ≤ t ≤ t1`` in time order, copying only those rows (also when wrapped)."""
-    if buf is None or len(buf) == 0:
-        return np.empty((0, buf.data.shape[1] if buf is not None else 2))
-    n, cap, data = len(buf), buf.capacity, buf.data
-    if buf.count <= cap:
-        parts = [data[:n]]
-    else:
-        k = buf.count % cap
-        parts = [data[k:], data[:k]]
-    out = []
-    for p in parts:
-        t = p[:, 0]
-        a = int(np.searchsorted(t, t0_ms, "left"))
-        b = int(np.searchsorted(t, t1_ms, "right"))
-        if b > a:
-            out.append(p[a:b])
-    if not out:
-        return np.empty((0, data.shape[1]))
-    return out[0] if len(out) == 1 else np.concatenate(out)
-
-
 class PeakBins:
-    """Peak decimation of a ring buffer's time window, incremental: rows are binned by absolute time into bins one
+    """Peak decimation of a series' time window, incremental: rows are binned by absolute time into bins one
     pixel wide (min and max of every column per bin, NaN-aware, drawn as two points), completed bins are kept, and
     each frame bins only the rows that arrived since — not the whole window (18,000 rows in 30 min at 10 ticks/s).
     The min / max of every bin are exact, so a y range computed from the result is the data's."""
@@ -58,17 +36,17 @@ class PeakBins:
         self.pts = np.empty((0, 3))  # two rows per completed bin: (t first, mins...), (t last, maxes...)
         self.done = -math.inf  # rows before this time are in completed bins
 
-    def rows(self, buf: RingBuffer | None, t0: float, t1: float, bins: int) -> np.ndarray:
+    def rows(self, series: Series, t0: float, t1: float, bins: int) -> np.ndarray:
         """At most ``2 × (bins + 2)`` rows covering ``t0..t1`` (ms), in time order."""
-        if buf is None or len(buf) == 0:
-            return np.empty((0, buf.data.shape[1] if buf is not None else 3))
+        if len(series) == 0:
+            return np.empty((0, series.columns))
         width = float(max(1, round((t1 - t0) / max(bins, 1))))  # whole ms: the same width frame after frame
-        key, first = (id(buf), width), int(t0 // width)
-        if key != self.key or buf.count < self.count or first < self.start:  # new buffer / zoom / reset / back
+        key, first = (series.key, width), int(t0 // width)
+        if key != self.key or series.count < self.count or first < self.start:  # new buffer / zoom / reset / back
             self.key, self.start, self.done = key, first, -math.inf
-            self.idx, self.pts = np.empty(0, dtype=np.int64), np.empty((0, buf.data.shape[1]))
-        self.count = buf.count
-        b_idx, b_pts = _bin(ring_slice(buf, max(t0, self.done), t1), width)
+            self.idx, self.pts = np.empty(0, dtype=np.int64), np.empty((0, series.columns))
+        self.count = series.count
+        b_idx, b_pts = _bin(series.between(max(t0, self.done), t1), width)
         if len(b_idx) > 1:  # rows come in time order: every bin but the newest is complete
             self.idx = np.concatenate((self.idx, b_idx[:-1]))
             self.pts = np.concatenate((self.pts, b_pts[:-2]))
@@ -97,7 +75,7 @@ def _bin(rows: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray]:
 def live_curve(plot: pg.PlotItem, colour: str, name: str, style: str = "solid") -> pg.PlotCurveItem:
     """A persistent curve for a long live series: width-1 cached pen, no antialias, x increasing, NaN = gap.
 
-    Clip-to-view and peak downsampling are done in numpy (:func:`ring_slice` + :class:`PeakBins` on the visible
+    Clip-to-view and peak downsampling are done in numpy (``Series.between`` + :class:`PeakBins` on the visible
     window, ≤ 2 points per pixel, incrementally), so the curve is the bare ``PlotCurveItem``: a ``PlotDataItem``
     with ``setClipToView`` / ``setDownsampling(auto=True)`` would redo both on every x-range change (every frame
     in follow mode) over data that is already clipped and decimated, and its wrapper costs a third of each setData.
@@ -361,7 +339,8 @@ class EdgeLabels:
 
 
 class Markers:
-    """Fill and liquidation markers as one ScatterPlotItem each, rebuilt only when their count changes."""
+    """Fill and liquidation markers as one ScatterPlotItem each: a frame's new fills and liquidations are added
+    (``addPoints``), the whole layer is rebuilt from the frame's history only for another symbol or account."""
 
     def __init__(self, plot: pg.PlotItem) -> None:
         self.fills = pg.ScatterPlotItem(pxMode=True, size=11, pen=pg.mkPen(None))
@@ -371,19 +350,25 @@ class Markers:
         self.liqs.setZValue(31)
         plot.addItem(self.fills)
         plot.addItem(self.liqs)
-        self._key: tuple[object, ...] = ()
+        self.symbol: str | None = None
         self._brush = {"buy": pg.mkBrush(theme.LONG), "sell": pg.mkBrush(theme.SHORT), "liq": pg.mkBrush(theme.LIQ)}
 
-    def update(self, symbol: str, fills: list, liquidations: list) -> None:  # type: ignore[type-arg]
-        key = (symbol, len(fills), len(liquidations), id(fills))
-        if key == self._key:
-            return
-        self._key = key
+    def update(self, frame: Frame) -> None:
+        symbol = frame.symbol
+        if frame.reset or symbol != self.symbol:
+            self.symbol = symbol
+            self.fills.clear()
+            self.liqs.clear()
+            fills, liqs = frame.history.fills, frame.history.liquidations
+        else:
+            fills, liqs = frame.fills, frame.liquidations
         mine = [f for f in fills if f.symbol == symbol]
-        self.fills.setData(
-            x=[f.time / 1000 for f in mine], y=[f.price for f in mine],
-            symbol=["t1" if f.side == "buy" else "t" for f in mine],
-            brush=[self._brush["liq" if f.liquidity == "liquidation" else f.side] for f in mine],
-        )
-        ls = [r for r in liquidations if r.symbol == symbol]
-        self.liqs.setData(x=[r.time / 1000 for r in ls], y=[r.mark_price for r in ls])
+        if mine:
+            self.fills.addPoints(
+                x=[f.time / 1000 for f in mine], y=[f.price for f in mine],
+                symbol=["t1" if f.side == "buy" else "t" for f in mine],
+                brush=[self._brush["liq" if f.liquidity == "liquidation" else f.side] for f in mine],
+            )
+        ls = [r for r in liqs if r.symbol == symbol]
+        if ls:
+            self.liqs.addPoints(x=[r.time / 1000 for r in ls], y=[r.mark_price for r in ls])

@@ -1,6 +1,6 @@
 """Price, equity and liquidation charts on one simulated UTC time axis (x-linked, follow mode).
 
-Persistent curves are fed once per frame with the slice of each ring buffer that covers the visible window,
+Persistent curves are fed once per frame with the slice of each of the frame's series that covers the visible window,
 peak-decimated in numpy to ≤ 2 points per pixel, so a 1,000,000-point history costs no more per frame than the
 window shown. Per frame the view ranges are settled before Qt paints (one paint per chart, not two), the y range
 is sticky (refitted only when the data leaves it), and the follow-mode x range moves in whole pixels.
@@ -12,9 +12,11 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGraphicsItem, QSplitter, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QSplitter, QWidget
 
+from terminal.domain.instruments import Instrument
 from terminal.domain.orders import OrderType
+from terminal.session.frame import Series
 from ui.charts.items import (
     EdgeLabels,
     LineSpec,
@@ -35,6 +37,8 @@ WINDOW_S = 30 * 60  # follow mode shows the last 30 minutes of simulated time
 AXIS_W = 78
 POS_NEAR = 0.35  # entry / liquidation lines within 35 % of the last price stretch the y range; beyond: an edge label
 ORDER_NEAR = 0.2  # order and stop lines stretch it within 20 %
+READABLE_STRETCH = 3.0  # ... and only while the y range stays within 3x the price's own span (at least 0.4 % of it):
+READABLE_MIN = 0.004  # a far liquidation line must not flatten the price into a line (it gets an edge label)
 EDGE_KEYS = {"liq": "Liq", "entry": "Entry"}  # lines that get an edge label when outside the y range
 ALL = ("price", "equity", "liquidation")
 STAGGER = (("price",), ("equity", "liquidation"))  # live frames alternate: each chart repaints at 30 Hz
@@ -110,6 +114,11 @@ class ChartsPanel(QSplitter):
         self.liq_curve = live_curve(lp, theme.LIQ, "Liquidation")
         self.liq_mark_curve = live_curve(lp, theme.MARK, "Mark")
         self.markers = Markers(pp)
+        self._liq_note = QLabel("", self.liquidation)
+        self._liq_note.setObjectName("chart.liquidationEmpty")
+        self._liq_note.setProperty("role", "caption")
+        self._liq_note.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._liq_note.hide()
         self.lines = PriceLines(pp, self._snap, self._fmt, self._drop)
         self.edges = EdgeLabels(pp)
         self.grids = {n: TimeGrid(p) for n, p in (("price", pp), ("equity", ep), ("liquidation", lp))}
@@ -128,8 +137,8 @@ class ChartsPanel(QSplitter):
 
     # ---------------------------------------------------------------- helpers
     @property
-    def inst(self):  # type: ignore[no-untyped-def]
-        return self.bridge.session.catalog[self.bridge.symbol]
+    def inst(self) -> Instrument:
+        return self.bridge.catalog[self.bridge.symbol]
 
     def _snap(self, price: float) -> float:
         return self.inst.round_price(price)
@@ -170,11 +179,10 @@ class ChartsPanel(QSplitter):
 
     def _drop(self, key: str, price: float) -> None:
         kind, _, oid = key.partition(":")
-        ex = self.bridge.session.exchange
         if kind == "order":
-            ack = self.bridge.act(lambda: ex.amend_order(int(oid), price=price))
+            ack = self.bridge.orders.amend(int(oid), price=price)
         elif kind == "stop":
-            ack = self.bridge.act(lambda: ex.amend_order(int(oid), stop_price=price))
+            ack = self.bridge.orders.amend(int(oid), stop_price=price)
         else:
             return
         self.message.emit(f"Order {oid} moved to {self._fmt(price)}." if ack.accepted else (ack.reason or "Refused."))
@@ -204,17 +212,17 @@ class ChartsPanel(QSplitter):
             finally:
                 self._in_frame = False
 
-    def _window(self) -> tuple[float, float]:
+    def _window(self, frame: Frame) -> tuple[float, float]:
         """The x range (s): follow mode shows the last 30 minutes plus 4 % of room, moved in whole pixels."""
         vb = self.price.getPlotItem().vb
         if not self.follow:
             x0, x1 = vb.viewRange()[0]
             return x0, x1
-        s, sym = self.bridge.session, self.bridge.symbol
-        now_s = s.now_ms / 1000.0
-        first = s.prices.get(sym)
-        t_first = first.data[0, 0] / 1000 if first is not None and first.count and first.count <= first.capacity \
-            else now_s - WINDOW_S
+        now_s = frame.time_ms / 1000.0
+        prices = frame.charts.price
+        first = prices.first_time
+        # while the price history has not wrapped, the window starts no earlier than its first tick
+        t_first = first / 1000 if first is not None and prices.count == len(prices) else now_s - WINDOW_S
         x0 = max(now_s - WINDOW_S, min(t_first, now_s - 60))
         x1 = now_s + max(10.0, (now_s - x0) * 0.04)
         span = x1 - x0
@@ -223,9 +231,8 @@ class ChartsPanel(QSplitter):
         return x1 - span, x1
 
     def _update(self, frame: Frame, which: tuple[str, ...] = ()) -> None:
-        s, sym = self.bridge.session, self.bridge.symbol
-        ex = s.exchange
-        x0, x1 = self._window()
+        charts = frame.charts
+        x0, x1 = self._window(frame)
         margin = (x1 - x0) * 1000 * 0.02
         t0, t1 = x0 * 1000 - margin, x1 * 1000 + margin
         bins = max(200, int(self.price.getPlotItem().vb.width()))
@@ -233,28 +240,52 @@ class ChartsPanel(QSplitter):
         for name in which or ALL:
             plot = getattr(self, name)
             if name == "price":
-                rows = self._feed(name, s.prices.get(sym), t0, t1, bins, ((self.last_curve, 1), (self.mark_curve, 2)))
+                rows = self._feed(name, charts.price, t0, t1, bins, ((self.last_curve, 1), (self.mark_curve, 2)))
                 self.lines.update(self._line_specs(frame))
-                self.markers.update(sym, ex.fills, ex.liquidations)
-                last = ex.markets[sym].last if sym in ex.markets else float("nan")
+                self.markers.update(frame)
+                last = frame.market.last if frame.market is not None else float("nan")
                 extra, pad = self._near_lines(last), tick4
             elif name == "equity":
-                rows = self._feed(name, s.history.equity.get(self.inst.settle_currency), t0, t1, bins,
+                rows = self._feed(name, charts.equity, t0, t1, bins,
                                   ((self.margin_curve, 1), (self.wallet_curve, 2)))
                 extra, pad = [], 1e-4
             else:
-                rows = self._feed(name, s.history.liquidation.get(sym), t0, t1, bins,
+                rows = self._feed(name, charts.liquidation, t0, t1, bins,
                                   ((self.liq_curve, 1), (self.liq_mark_curve, 2)))
                 extra, pad = [], tick4
             if self.follow:
                 self._set_x(plot, x0, x1)
                 self._fit_y(plot, rows, x0 * 1000, extra, pad)
+            if name == "liquidation":
+                self._empty_liquidation(rows, frame)
             vb = plot.getPlotItem().vb
             (gx0, gx1), (gy0, gy1) = vb.viewRange()
             self.grids[name].update(gx0, gx1, gy0, gy1, time_step(gx1 - gx0, vb.width()))
             if name == "price":
                 self._edge_labels()
             vb.updateMatrix()  # settle the view transform now: left to paint time it re-dirties items, Qt paints twice
+
+    def _empty_liquidation(self, rows: np.ndarray | None, frame: Frame) -> None:
+        """No position history: say so, and keep the axis on prices around the mark (never a bare 0–1 axis)."""
+        empty = rows is None or not len(rows) or not np.isfinite(rows[:, 1]).any()
+        note = self._liq_note
+        if empty:
+            m = frame.snapshot.markets.get(self.bridge.symbol)
+            if m is not None and m.mark > 0:
+                vb = self.liquidation.getPlotItem().vb
+                y0, y1 = vb.viewRange()[1]
+                if not y0 <= m.mark <= y1 or y1 - y0 > m.mark * 0.2:
+                    vb.setYRange(m.mark * 0.99, m.mark * 1.01, padding=0)
+            note.setText(f"No open {self.bridge.symbol} position: its liquidation price is drawn here against the mark")
+        if note.isVisible() != empty:
+            note.setVisible(empty)
+        if empty:
+            self._place_liq_note()
+
+    def _place_liq_note(self) -> None:
+        plot = self.liquidation
+        self._liq_note.adjustSize()
+        self._liq_note.move(max(4, (plot.width() - self._liq_note.width()) // 2), max(22, plot.height() // 2 - 10))
 
     def _set_x(self, plot: pg.PlotWidget, x0: float, x1: float) -> None:
         """Move one chart's x range without dragging the linked charts along (they take their own turn)."""
@@ -285,9 +316,9 @@ class ChartsPanel(QSplitter):
         """Entry / liquidation lines outside the y range get a label pinned to the top or bottom edge."""
         y0, y1 = self.price.getPlotItem().vb.viewRange()[1]
         wanted: dict[str, tuple[str, str, str]] = {}
-        for key, name in EDGE_KEYS.items():
-            spec = self.lines.specs.get(key)
-            if spec is None or not math.isfinite(spec.price) or y0 <= spec.price <= y1:
+        for key, spec in self.lines.specs.items():  # entry, liquidation, and orders left out to keep the price readable
+            name = EDGE_KEYS.get(key) or spec.label.split(" @ ")[0]
+            if not name or not math.isfinite(spec.price) or y0 <= spec.price <= y1:
                 continue
             up = spec.price > y1
             wanted[key] = (f"{name} {self._fmt(spec.price)} {'↑' if up else '↓'}", spec.colour, "top" if up else "bottom")
@@ -297,13 +328,13 @@ class ChartsPanel(QSplitter):
         """The text of the edge label shown for line ``key`` ("liq", "entry"), or None when the line is in view."""
         return self.edges.shown().get(key)
 
-    def _feed(self, key: str, buf, t0: float, t1: float, bins: int, curves) -> np.ndarray | None:  # type: ignore[no-untyped-def]
-        """setData once per frame, and only when the buffer or the window moved. Returns the rows drawn
+    def _feed(self, key: str, series: Series, t0: float, t1: float, bins: int, curves) -> np.ndarray | None:  # type: ignore[no-untyped-def]
+        """setData once per frame, and only when the series or the window moved. Returns the rows drawn
         (peak-decimated: min and max of every bin are kept, so the y range computed from them is exact)."""
-        stamp = (id(buf), buf.count if buf is not None else -1, round(t0), round(t1), bins)
+        stamp = (series.key, series.count, round(t0), round(t1), bins)
         if self._fed.get(key) == stamp:
             return self._fed.get(key + ":rows")  # type: ignore[return-value]
-        shown = self._peaks.setdefault(key, PeakBins()).rows(buf, t0, t1, bins)
+        shown = self._peaks.setdefault(key, PeakBins()).rows(series, t0, t1, bins)
         x = shown[:, 0] / 1000.0
         for curve, col in curves:
             curve.setData(x, shown[:, col]) if len(shown) else curve.setData([], [])
@@ -322,8 +353,12 @@ class ChartsPanel(QSplitter):
         if not np.isfinite(vals).any():
             return
         lo, hi = float(np.nanmin(vals)), float(np.nanmax(vals))
-        for v in extra:  # type: ignore[attr-defined]
-            lo, hi = min(lo, v), max(hi, v)
+        # a line stretches the range only while the price stays readable; farther lines get an edge label instead
+        room = max(hi - lo, READABLE_MIN * abs(hi)) * READABLE_STRETCH
+        mid = (lo + hi) / 2
+        for v in sorted(extra, key=lambda v: abs(v - mid)):  # type: ignore[attr-defined]
+            if max(hi, v) - min(lo, v) <= room:
+                lo, hi = min(lo, v), max(hi, v)
         vb = plot.getPlotItem().vb
         new = sticky_range(tuple(vb.viewRange()[1]), lo, hi, min_pad)  # type: ignore[arg-type]
         if new is not None:

@@ -33,8 +33,7 @@ def read_draft(form: Any) -> Draft | str:
     price = inst.round_price(form.price.value()) if t.has_limit_price else None
     stop = inst.round_price(form.stop_price.value()) if t.is_conditional else None
     unit = inst.qty_units[max(0, form.size_unit.currentIndex())]
-    m = form.ex.markets.get(inst.symbol)
-    ref = price or stop or (m.last if m is not None else inst.typical_price)
+    ref = price or stop or form.last_price()
     raw = inst.contracts_from(amount, unit, ref)
     if unit != "contracts":
         raw = round(raw / inst.lot_size) * inst.lot_size

@@ -1,6 +1,6 @@
 """The BitMEX order form: symbol, type, size, prices, leverage, margin mode, flags, Buy / Sell and live read-outs.
 
-Read-outs come from ``exchange.preview`` (the same numbers as ``calc`` on a flat account) and are recomputed on
+Read-outs come from the order service's ``preview_order`` (the same numbers as ``calc`` on a flat account) and are recomputed on
 every keystroke, slider move and frame. Invalid input disables the buttons and says why in ``orderForm.message``;
 an exchange refusal after a click shows its reason there too. Never a modal box.
 """
@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 from terminal.domain.instruments import Instrument
 from terminal.domain.money import to_minor
 from terminal.domain.orders import ORDER_TYPE_LABELS, OrderRequest, OrderType
-from terminal.exchange.snapshot import PositionView
+from terminal.session.frame import MarketView, PositionView
+from terminal.session.order_service import Acknowledgement
 from ui.order import previews as previews
 from ui.order.draft import Draft, read_draft
 from ui.order.leverage import LeverageControl, MarginAdjuster
@@ -46,11 +47,12 @@ class OrderForm(QWidget):
         super().__init__(parent)
         self.setObjectName("orderForm")
         self.bridge = bridge
-        self.inst: Instrument = bridge.session.catalog[bridge.symbol]
+        self.orders = bridge.orders
+        self.inst: Instrument = bridge.catalog[bridge.symbol]
         self._draft: Draft | None = None
         self._lev_preview: float | None = None
 
-        self.symbol = self._combo("orderForm.symbol", bridge.session.catalog.symbols)
+        self.symbol = self._combo("orderForm.symbol", bridge.catalog.symbols)
         self.order_type = self._combo("orderForm.orderType", [ORDER_TYPE_LABELS[t] for t in FORM_TYPES])
         self.size = QLineEdit()
         self.size.setObjectName("orderForm.size")
@@ -170,9 +172,15 @@ class OrderForm(QWidget):
     def _spin(self, name: str) -> QDoubleSpinBox:
         return theme.number_field(name)
 
-    @property
-    def ex(self):  # type: ignore[no-untyped-def]
-        return self.bridge.session.exchange
+    def market(self) -> MarketView | None:
+        """Last, mark and index of the form's symbol in the latest frame (None before its first price)."""
+        f = self.bridge.last
+        return f.snapshot.markets.get(self.inst.symbol) if f is not None else None
+
+    def last_price(self) -> float:
+        """The last price of the form's symbol, else the instrument's typical price."""
+        m = self.market()
+        return m.last if m is not None and math.isfinite(m.last) else self.inst.typical_price
 
     @property
     def otype(self) -> OrderType:
@@ -180,7 +188,7 @@ class OrderForm(QWidget):
 
     # ---------------------------------------------------------------- symbol / type
     def _on_symbol(self, symbol: str) -> None:
-        self.inst = inst = self.bridge.session.catalog[symbol]
+        self.inst = inst = self.bridge.catalog[symbol]
         self.symbol.blockSignals(True)
         self.symbol.setCurrentText(symbol)
         self.symbol.blockSignals(False)
@@ -195,23 +203,23 @@ class OrderForm(QWidget):
         self.size_unit.addItems([UNIT_LABELS.get(u, inst.underlying) for u in inst.qty_units])
         self.size_unit.blockSignals(False)
         self.reset_prices()
-        setting = self.ex.setting(symbol)
         self.leverage.set_maximum(inst.max_leverage)
         self._sync_settings()
         self.margin.set_currency(inst.settle_currency)
         self._on_type()
-        del setting
 
     def reset_prices(self) -> None:
-        m = self.ex.markets.get(self.inst.symbol)
-        px = self.inst.round_price(m.last) if m is not None and math.isfinite(m.last) else self.inst.typical_price
+        px = self.inst.round_price(self.last_price())
         for spin in (self.price, self.stop_price):
             spin.blockSignals(True)
             spin.setValue(px)
             spin.blockSignals(False)
 
     def _sync_settings(self) -> None:
-        s = self.ex.setting(self.inst.symbol)
+        f = self.bridge.last
+        if f is None or f.symbol != self.inst.symbol:
+            return
+        s = f.setting
         self.leverage.set_value(s.leverage)
         self.leverage.set_cross(s.cross)
         self.margin_mode.blockSignals(True)
@@ -250,13 +258,13 @@ class OrderForm(QWidget):
         if isinstance(d, str):
             self._draft = None
             self._set_buttons(False, d)
-            pv = self.ex.preview(self.inst.symbol, 0, None, lev, self.leverage.cross)
+            pv = self.orders.preview_order(self.inst.symbol, 0, None, lev, self.leverage.cross)
             self.readouts_box.clear()
             self._set("availableBalance", fmt.money(cur, pv.available_balance))
         else:
             self._draft = d
             self._set_buttons(True, "")
-            pv = self.ex.preview(self.inst.symbol, d.qty, d.preview_price, lev, self.leverage.cross)
+            pv = self.orders.preview_order(self.inst.symbol, d.qty, d.preview_price, lev, self.leverage.cross)
             reduce = self.reduce_only.isChecked()
             self._set("cost", fmt.money(cur, 0 if reduce else pv.buy.cost))
             self._set("costShort", fmt.money(cur, 0 if reduce else pv.sell.cost))
@@ -292,31 +300,43 @@ class OrderForm(QWidget):
         return f.snapshot.position(self.inst.symbol) if f else None
 
     def _position_preview(self) -> None:
-        isolated_open = previews.show_leverage_preview(self.ex, self.inst, self._lev_preview, self.lev_preview)
+        pos = self._position()
+        isolated_open = pos is not None and pos.margin_mode == "isolated"
+        lev = self._lev_preview
+        preview = None if lev is None else self.orders.preview_leverage(self.inst.symbol, lev)
+        previews.show_leverage_preview(self.inst, preview, self.lev_preview)
         self.margin.setVisible(isolated_open)
         self._labels["Isolated"].setVisible(isolated_open)
 
     def _margin_preview(self) -> None:
-        previews.show_margin_preview(self.ex, self.inst, self.margin.amount.value(), self.margin.preview)
+        amount = self.margin.amount.value()
+        previews.show_margin_preview(self.inst, self.orders.preview_margin(self.inst.symbol, amount), self.margin.preview)
 
     # ---------------------------------------------------------------- actions
     def _on_lev_preview(self, lev: float) -> None:
         self._lev_preview = lev
         self.refresh()
 
+    def _setting(self) -> tuple[float, bool] | None:
+        """(leverage, cross) the exchange has for the form's symbol, from the latest frame."""
+        f = self.bridge.last
+        if f is None or f.symbol != self.inst.symbol:
+            return None
+        return f.setting.leverage, f.setting.cross
+
     def _apply_leverage(self, lev: float) -> None:
-        s = self.ex.setting(self.inst.symbol)
-        if abs(s.leverage - lev) < 1e-9:
+        s = self._setting()
+        if s is not None and abs(s[0] - lev) < 1e-9:
             self._lev_preview = None
             self.refresh()
             return
-        self._apply(lambda: self.ex.set_leverage(self.inst.symbol, lev))
+        self._apply(self.orders.set_leverage(self.inst.symbol, lev))
 
     def _apply_mode(self, cross: bool) -> None:
-        self._apply(lambda: self.ex.set_margin_mode(self.inst.symbol, cross, self.leverage.value))
+        self._apply(self.orders.set_margin_mode(self.inst.symbol, cross, self.leverage.value))
 
-    def _apply(self, action) -> bool:  # type: ignore[no-untyped-def]
-        ack = self.bridge.act(action)
+    def _apply(self, ack: Acknowledgement) -> bool:
+        """After a settings action (already sent): say a refusal, show what the exchange now has."""
         if not ack.accepted:
             self.say(ack.reason or "Refused.", "reject")
         self._sync_settings()
@@ -324,16 +344,16 @@ class OrderForm(QWidget):
         return bool(ack.accepted)
 
     def _adjust_margin(self, amount: float) -> None:
-        if self._apply(lambda: self.ex.adjust_margin(self.inst.symbol, to_minor(self.inst.settle_currency, amount))):
+        if self._apply(self.orders.add_margin(self.inst.symbol, to_minor(self.inst.settle_currency, amount))):
             self.say(f"Margin {'added' if amount > 0 else 'removed'}: {abs(amount):g} {self.inst.settle_currency}.", "ok")
 
     def ensure_settings(self) -> bool:
         """Make the exchange's leverage / margin mode for the symbol equal what the form shows."""
-        s = self.ex.setting(self.inst.symbol)
+        s = self._setting()
         lev, cross = self.leverage.value, self.leverage.cross
-        if abs(s.leverage - lev) < 1e-9 and s.cross == cross:
+        if s is not None and abs(s[0] - lev) < 1e-9 and s[1] == cross:
             return True
-        return self._apply(lambda: self.ex.set_margin_mode(self.inst.symbol, cross, lev))
+        return self._apply(self.orders.set_margin_mode(self.inst.symbol, cross, lev))
 
     def submit(self, side: str) -> int | None:
         """Send the typed order on ``side``; returns the order id, or None (the reason is in the message)."""
@@ -348,19 +368,17 @@ class OrderForm(QWidget):
             self.say(tpsl, "input")
             return None
         req = OrderRequest(side=side, **d.fields)  # type: ignore[arg-type]
-        n_fills = len(self.ex.fills)
-        ack = self.bridge.act(lambda: self.ex.place_order(req))
+        ack = self.orders.place(req)
         if not ack.accepted:
             self.say(ack.reason or "Rejected.", "reject")
             return None
-        fills = [f for f in self.ex.fills[n_fills:] if f.order_id == ack.order_id]
         what = f"{side.title()} {d.qty:,} {self.inst.symbol} {ORDER_TYPE_LABELS[req.type]}"
-        if fills:
-            self.say(f"{what}: filled at {fmt.price(self.inst, fills[-1].price)}.", "ok")
+        if ack.fills:
+            self.say(f"{what}: filled at {fmt.price(self.inst, ack.fills[-1].price)}.", "ok")
         else:
             self.say(f"{what}: order {ack.order_id} placed.", "ok")
         if tpsl is not None and ack.order_id is not None:
-            self.brackets.attach(ack.order_id, side, self.inst.symbol, tpsl, self.leverage.value,
+            self.brackets.attach(ack, side, self.inst.symbol, tpsl, self.leverage.value,
                                  self.trigger.currentText().lower())
         self.refresh()
         self.placed.emit(ack.order_id or 0)
@@ -371,8 +389,7 @@ class OrderForm(QWidget):
         d = d if d is not None else self._draft
         if d is not None and d.preview_price is not None:
             return d.preview_price
-        m = self.ex.markets.get(self.inst.symbol)
-        return m.last if m is not None and math.isfinite(m.last) else self.inst.typical_price
+        return self.last_price()
 
     def tpsl_for(self, side: str, d: Draft) -> TpSlSpec | str | None:
         """The TP/SL typed for an entry on ``side`` (None when none, or the order only reduces), or why not."""
@@ -403,5 +420,5 @@ class OrderForm(QWidget):
         self.refresh()
 
     def _on_frame(self, frame: Frame) -> None:
-        if frame.ticks or frame.events:
+        if frame.ticks or frame.changed:
             self.refresh()

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
+from terminal.domain.account import Fill
 from terminal.domain.instruments import Instrument
 from terminal.domain.margin import target_price_for_roe
 from terminal.domain.orders import OrderRequest, OrderType
+from terminal.session.order_service import Accepted
 from ui.services.bridge import Frame, SessionBridge
 from ui.style import format as fmt
 from ui.style import theme
@@ -166,17 +168,19 @@ class Brackets(QObject):
         bridge.frame.connect(self._on_frame)
         bridge.sessionChanged.connect(lambda _s: self.pending.clear())
 
-    def attach(self, order_id: int, side: str, symbol: str, spec: TpSlSpec, leverage: float, trigger: str) -> None:
+    def attach(self, entry: Accepted, side: str, symbol: str, spec: TpSlSpec, leverage: float, trigger: str) -> None:
         """Call right after the entry was accepted: brackets it now if it already filled, else when it does."""
+        order_id = entry.order_id
+        if order_id is None:
+            return
         p = _Pending(side, symbol, spec, leverage, trigger)
         self.pending[order_id] = p
-        for f in self.bridge.session.exchange.fills:
-            if f.order_id == order_id:
-                self._add(p, f)
+        for f in entry.fills:
+            self._add(p, f)
         self._settle(order_id, deferred=False)
 
     @staticmethod
-    def _add(p: _Pending, f) -> None:  # type: ignore[no-untyped-def]
+    def _add(p: _Pending, f: Fill) -> None:
         if f.fill_id not in p.seen:
             p.seen.add(f.fill_id)
             p.qty += f.qty
@@ -185,19 +189,16 @@ class Brackets(QObject):
     def _on_frame(self, frame: Frame) -> None:
         if not self.pending:
             return
-        touched = set()
-        for kind, payload in frame.events:
-            if kind == "fill" and getattr(payload, "order_id", None) in self.pending:
-                self._add(self.pending[payload.order_id], payload)  # type: ignore[attr-defined]
-                touched.add(payload.order_id)  # type: ignore[attr-defined]
-            elif kind == "order" and getattr(payload, "id", None) in self.pending:
-                touched.add(payload.id)  # type: ignore[attr-defined]
-        for oid in touched:
+        for f in frame.fills:
+            if f.order_id is not None and f.order_id in self.pending:
+                self._add(self.pending[f.order_id], f)
+        for oid in [oid for oid in self.pending if frame.order(oid) is None]:  # filled, cancelled or expired
             self._settle(oid, deferred=True)
 
     def _settle(self, order_id: int, deferred: bool) -> None:
         """Once the entry is no longer live: bracket what filled (nothing if it was cancelled unfilled)."""
-        if order_id in self.bridge.session.exchange.orders:
+        frame = self.bridge.last
+        if frame is not None and frame.order(order_id) is not None:
             return
         p = self.pending.pop(order_id)
         if p.qty <= 0:
@@ -208,8 +209,7 @@ class Brackets(QObject):
             self._place(p)
 
     def _place(self, p: _Pending) -> None:
-        ex = self.bridge.session.exchange
-        inst = ex.catalog[p.symbol]
+        inst = self.bridge.catalog[p.symbol]
         direction = 1 if p.side == "buy" else -1
         entry = p.notional / p.qty
         prices = p.spec.prices(inst, direction, p.qty, entry, p.leverage)
@@ -224,7 +224,7 @@ class Brackets(QObject):
                 continue
             req = OrderRequest(symbol=p.symbol, side=close, qty=p.qty, type=otype, stop_price=price,
                                trigger=p.trigger, reduce_only=True, close_on_trigger=True)  # type: ignore[arg-type]
-            ack = self.bridge.act(lambda req=req: ex.place_order(req))
+            ack = self.bridge.orders.place(req)
             if ack.accepted:
                 done.append(f"{word} {fmt.price(inst, price)}")
             else:

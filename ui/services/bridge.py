@@ -1,54 +1,56 @@
-"""The one object between the engine and the widgets: it owns the frame timer and the session.
+"""The one object between the session and the widgets: it owns the frame timer, the session and its store.
 
-Per frame: ``clock.advance`` → ``session.advance(until, budget, primary=symbol)`` → drain events →
-``store.record`` (if a store is attached) → ONE ``frame`` signal carrying the snapshot. User actions go
-through :meth:`act`, which runs the action and publishes a frame at once, so every change reaches the screen
-by the same path. Frames from the running clock carry ``live=True``: the charts may spread their repaints
-over two of those (each chart at 30 Hz), never over a user action's frame.
+Widgets get two narrow things from it and nothing else:
+
+- ``frame`` — ONE signal per GUI frame carrying an immutable :class:`terminal.session.frame.Frame` (account
+  figures, positions, orders, what was booked since the previous frame, chart series, market read-outs, clock);
+- ``orders`` — the :class:`terminal.session.order_service.OrderService`: every trader action, answered with a typed
+  acknowledgement; each action publishes a frame at once, so every change reaches the screen by the same path.
+
+Per frame: ``clock.advance`` → ``session.advance(until, budget, primary=symbol)`` → drain the engine's events →
+``store.record`` (if a store is attached) → build the frame → emit it. Frames from the running clock carry
+``live=True``: the charts may spread their repaints over two of those (each chart at 30 Hz), never over a user
+action's frame. The clock, the symbol on screen, the price source and the store are the bridge's own controls.
 """
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from terminal.exchange.snapshot import Snapshot, take_snapshot
+from terminal.domain.instruments import Catalog
 from terminal.feeds.spec import FeedSpec
 from terminal.session.clock import SimClock
+from terminal.session.frame import ClockState, Frame, FrameBuilder
+from terminal.session.order_service import Acknowledgement, OrderService
 from terminal.session.source_switch import continue_source
 from terminal.session.trading_session import TradingSession
 
-T = TypeVar("T")
+__all__ = ["FRAME_MS", "Frame", "SessionBridge"]
 FRAME_MS = 16
 JUMP_SAMPLE_MS = 1_000  # a jump ahead advances the session this much at a time (its history samples once a second)
 
 
-@dataclass
-class Frame:
-    snapshot: Snapshot
-    events: list[tuple[str, object]] = field(default_factory=list)
-    ticks: int = 0
-    live: bool = False  # published by the running clock (``tick``), not by a user action, step or rebind
-
-
 class SessionBridge(QObject):
     frame = Signal(object)  # Frame: the one per-frame signal
-    sessionChanged = Signal(object)  # TradingSession: after a reset / reload, widgets rebind
+    sessionChanged = Signal(object)  # Frame: the first of another account (reset / switch / reload), ``reset`` set
     symbolChanged = Signal(str)
     speedChanged = Signal(str)
     storeError = Signal(str)
 
-    def __init__(self, session: TradingSession, symbol: str = "XBTUSD", store: Any = None,
+    def __init__(self, session: TradingSession, symbol: str | None = None, store: Any = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.session = session
+        if symbol is None:  # the symbol the session already trades (a played script's), else XBTUSD
+            symbol = next(iter(session.feeds), "XBTUSD")
         self.symbol = symbol
         self.clock = SimClock(session.now_ms, max_ticks_per_frame=20_000)
         self.last: Frame | None = None
+        self.frames = FrameBuilder()
+        self.orders = OrderService(session.exchange, after=self._after_action)
         self._wall = time.perf_counter()
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -56,6 +58,28 @@ class SessionBridge(QObject):
         self.timer.timeout.connect(self.tick)
         self._prime(symbol)
         self.publish()
+
+    # ---------------------------------------------------------------- read-only facts for widgets
+    @property
+    def catalog(self) -> Catalog:
+        """The instruments of this session (static reference data)."""
+        return self.session.catalog
+
+    @property
+    def now_ms(self) -> int:
+        return self.session.now_ms
+
+    @property
+    def speed(self) -> str:
+        return self.clock.speed
+
+    @property
+    def running(self) -> bool:
+        return not self.clock.paused
+
+    def source_for(self, symbol: str) -> FeedSpec | None:
+        """Where ``symbol``'s prices come from (None: the default synthetic market, not yet started)."""
+        return self.session.feed_specs.get(symbol)
 
     # ---------------------------------------------------------------- session
     def _prime(self, symbol: str) -> None:
@@ -68,30 +92,61 @@ class SessionBridge(QObject):
 
     def set_session(self, session: TradingSession) -> None:
         self.session = session
+        self.orders.bind(session.exchange)
         self.clock = SimClock(session.now_ms, speed=self.clock.speed,  # type: ignore[arg-type]
                               max_ticks_per_frame=self.clock.max_ticks_per_frame)
         self._prime(self.symbol)
-        self.sessionChanged.emit(session)
-        self.publish()
+        frame = self.publish()  # first the new account's frame (``reset`` set), then the rebind signal
+        self.sessionChanged.emit(frame)
 
     def set_symbol(self, symbol: str) -> None:
         if symbol == self.symbol:
             return
         self.symbol = symbol
         self._prime(symbol)
-        self.symbolChanged.emit(symbol)
         self.publish()
+        self.symbolChanged.emit(symbol)
 
     def set_source(self, spec: FeedSpec) -> None:
         continue_source(self.session, self.symbol, spec)  # starts now at the current price: no jump under a position
         self._prime(self.symbol)
         self.publish()
 
-    # ---------------------------------------------------------------- clock
-    @property
-    def running(self) -> bool:
-        return not self.clock.paused
+    def warm_up(self, span_ms: int) -> bool:
+        """A brand-new account opens on ``span_ms`` of market history (a sample a minute for the equity chart),
+        so the charts are not empty; an account that has traded or run is left alone. Returns whether it ran."""
+        session = self.session
+        ex = session.exchange
+        if session.ticks > 1 or len(ex.ledger) > len(ex.wallets):
+            return False
+        start = session.now_ms
+        ticks = 0
+        for minute in range(1, span_ms // 60_000 + 1):
+            ticks += session.advance(start + minute * 60_000, primary=self.symbol)
+        self.clock.jump_to(session.now_ms)
+        self.publish(ticks)  # a frame with ticks: the read-outs re-price at the new market
+        return True
 
+    # ---------------------------------------------------------------- store
+    def save(self, into: Any = None) -> None:
+        """Write the account now: to its own store (``into`` None), or in full to another store (a report's)."""
+        target = self.store if into is None else into
+        if target is not None:
+            target.record(self.session, self.session.exchange.drain_events() if into is None else [])
+
+    def close_store(self) -> None:
+        """On quit: publish the last state, save, close the store (the account opens again elsewhere)."""
+        if self.store is None:
+            return
+        try:
+            self.publish()
+            if self.store is not None:  # publish drops the store if the disk failed
+                self.save()
+                self.store.close()
+        finally:
+            self.store = None
+
+    # ---------------------------------------------------------------- clock
     def set_speed(self, speed: str) -> None:
         self.clock.speed = speed
         self._wall = time.perf_counter()
@@ -121,6 +176,9 @@ class SessionBridge(QObject):
                 break
         return self.publish(ticks)
 
+    def jump_by(self, ms: int) -> Frame:
+        return self.jump_to(self.session.now_ms + ms)
+
     def next_funding_ms(self) -> int | None:
         m = self.session.exchange.next_funding_ms.get(self.symbol)
         return None if m is None else int(m)
@@ -149,13 +207,17 @@ class SessionBridge(QObject):
             except Exception as exc:  # a failing disk must not stop the market; say so once
                 self.store = None
                 self.storeError.emit(f"Not saved: {exc}")
-        frame = Frame(take_snapshot(self.session.exchange), events, ticks, live)
+        frame = self.frames.build(self.session, self.symbol, clock=ClockState(self.session.now_ms, self.clock.speed),
+                                  changed=bool(events), ticks=ticks, live=live)
         self.last = frame
         self.frame.emit(frame)
         return frame
 
-    def act(self, action: Callable[[], T]) -> T:
-        """Run a user action against the exchange and publish the result in the same frame."""
-        result = action()
+    def publish_all(self) -> Frame:
+        """A frame with ``reset`` set: every view starts over from the frame's history (views built after the
+        bridge's first frame, e.g. the window's, get the fills and ledger rows booked before they existed)."""
+        self.frames.restart()
+        return self.publish()
+
+    def _after_action(self, _ack: Acknowledgement) -> None:
         self.publish()
-        return result

@@ -3,7 +3,7 @@
 A :class:`Column` says how to turn a row object into the text shown (formatted once per row change), how to
 align it and what colour it has. :class:`KeyedTableModel` diffs keyed rows (positions, orders) and emits
 ``dataChanged`` only for rows that changed; :class:`AppendTableModel` shows an append-only list (fills,
-ledger), newest first, and inserts only the new rows.
+ledger), newest first, and inserts only the new rows a frame brings.
 """
 from __future__ import annotations
 
@@ -163,13 +163,13 @@ class KeyedTableModel(_FormattedModel):
 
 
 class AppendTableModel(_FormattedModel):
-    """An append-only list shown newest first; ``sync()`` inserts the rows added since the last call."""
+    """An append-only list shown newest first: ``append(rows)`` inserts only the new rows (``beginInsertRows``),
+    ``reset(rows)`` starts over (another account)."""
 
-    def __init__(self, columns: Sequence[Column], source: Callable[[], Sequence[Any]], parent: Any = None) -> None:
+    def __init__(self, columns: Sequence[Column], parent: Any = None) -> None:
         super().__init__(columns, parent)
-        self.source = source
-        self._src_ref: Sequence[Any] | None = None
-        self._rows: list[tuple[list[str], list[QColor | None]]] = []  # oldest first
+        self.objs: list[Any] = []  # oldest first
+        self._rows: list[tuple[list[str], list[QColor | None]]] = []
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
@@ -178,20 +178,19 @@ class AppendTableModel(_FormattedModel):
         return self._rows[len(self._rows) - 1 - row]
 
     def obj(self, row: int) -> Any:
-        src = self.source()
-        return src[len(self._rows) - 1 - row]
+        return self.objs[len(self.objs) - 1 - row]
 
-    def sync(self) -> None:
-        src = self.source()
-        n = len(self._rows)
-        if src is not self._src_ref or len(src) < n:  # a new session: start over
-            self.beginResetModel()
-            self._src_ref = src
-            self._rows = [self._format(o) for o in src]
-            self.endResetModel()
+    def append(self, objs: Sequence[Any]) -> None:
+        k = len(objs)
+        if k == 0:
             return
-        k = len(src) - n
-        if k > 0:
-            self.beginInsertRows(QModelIndex(), 0, k - 1)  # newest first: new rows go on top
-            self._rows.extend(self._format(o) for o in src[n:])
-            self.endInsertRows()
+        self.beginInsertRows(QModelIndex(), 0, k - 1)  # newest first: new rows go on top
+        self.objs.extend(objs)
+        self._rows.extend(self._format(o) for o in objs)
+        self.endInsertRows()
+
+    def reset(self, objs: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self.objs = list(objs)
+        self._rows = [self._format(o) for o in self.objs]
+        self.endResetModel()

@@ -23,9 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from terminal.domain.account import Fill, LedgerRow
 from terminal.domain.instruments import Catalog
-from terminal.exchange.snapshot import OrderView, PositionView
+from terminal.session.frame import Frame, OrderView, PositionView
 from ui.style import format as fmt
 from ui.style import theme
 from ui.tables.models import AppendTableModel, Column, KeyedTableModel
@@ -188,14 +187,13 @@ class TablesPanel(QTabWidget):
     cancelOrder = Signal(object)  # OrderView
     cancelAll = Signal()
 
-    def __init__(self, catalog: Catalog, fills: Callable[[], list[Fill]], ledger: Callable[[], list[LedgerRow]],
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("tables")
         self.positions = KeyedTableModel(position_columns(catalog), key=lambda p: p.symbol, parent=self)
         self.orders = KeyedTableModel(order_columns(catalog), key=lambda o: o.order_id, parent=self)
-        self.fills = AppendTableModel(fill_columns(catalog), fills, parent=self)
-        self.ledger = AppendTableModel(ledger_columns(), ledger, parent=self)
+        self.fills = AppendTableModel(fill_columns(catalog), parent=self)
+        self.ledger = AppendTableModel(ledger_columns(), parent=self)
         self.positions_view = Table(self.positions, "positions.table")
         self.orders_view = Table(self.orders, "orders.table")
         self.fills_view = Table(self.fills, "fills.table")
@@ -228,11 +226,18 @@ class TablesPanel(QTabWidget):
         self.addTab(self.fills_view, "Fills")
         self.addTab(self.ledger_view, "Ledger")
 
-    def update_frame(self, positions: list[Any], orders: list[Any]) -> None:
+    def update_frame(self, frame: Frame) -> None:
+        """Positions and orders diffed by key; fills and ledger rows booked since the last frame appended (all of
+        them again when the frame starts another account)."""
+        positions, orders = frame.positions, frame.orders
         self.positions.update(positions)
         self.orders.update(orders)
-        self.fills.sync()
-        self.ledger.sync()
+        if frame.reset:
+            self.fills.reset(frame.history.fills)
+            self.ledger.reset(frame.history.ledger)
+        else:
+            self.fills.append(frame.fills)
+            self.ledger.append(frame.ledger)
         counts = (len(positions), len(orders))
         if counts != getattr(self, "_counts", None):
             self._counts = counts

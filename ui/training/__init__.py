@@ -129,14 +129,13 @@ class Training:
 
     # ---------------------------------------------------------------- per frame
     def _on_frame(self, frame: Frame) -> None:
-        for kind, payload in frame.events:
-            if kind == "liquidation":
-                self.explain(payload)
+        for rec in frame.liquidations:
+            self.explain(rec)
         if frame.ticks and self.curve_dock.isVisible():
             self.update_curve()
 
     def explain(self, rec: Any) -> None:
-        inst = self.win.bridge.session.catalog[rec.symbol]
+        inst = self.win.bridge.catalog[rec.symbol]
         self.explainer.show_record(inst, rec)
         self.explainer_dock.show()
         self.explainer_dock.raise_()
@@ -149,19 +148,20 @@ class Training:
         form = self.win.form
         d = form.draft()
         qty = d.qty if not isinstance(d, str) else 0
-        pos = form.ex.positions.get(form.inst.symbol)
+        frame = self.win.bridge.last
+        pos = frame.position(form.inst.symbol) if frame is not None else None
         direction, entry = None, form.entry_estimate(None if isinstance(d, str) else d)
-        if pos is not None and pos.qty != 0:
-            direction = 1 if pos.qty > 0 else -1
-            entry = pos.entry_price(form.inst)
-            qty = abs(pos.qty)
+        if pos is not None:
+            direction = 1 if pos.size > 0 else -1
+            entry = pos.entry_price
+            qty = abs(pos.size)
         self.curve.set_inputs(form.inst, direction, qty, entry, form.leverage.value)
 
     # ---------------------------------------------------------------- menu actions
     def open_calculator(self) -> CalculatorDialog:
         form = self.win.form
         if self.calculator is None:
-            self.calculator = CalculatorDialog(self.win.bridge.session.catalog, self.win)
+            self.calculator = CalculatorDialog(self.win.bridge.catalog, self.win)
         d = form.draft()
         entry = form.entry_estimate(None if isinstance(d, str) else d)
         inst = form.inst
@@ -202,13 +202,14 @@ class Training:
 
     def show_for_shot(self) -> None:
         """For ``shot``: the curve beside the charts and, after a liquidation, its explanation."""
-        ex = self.win.bridge.session.exchange
+        frame = self.win.bridge.last
+        liquidations = frame.history.liquidations if frame is not None else ()
         self.curve_dock.show()
-        if ex.liquidations:
-            self.explain(ex.liquidations[-1])
+        if liquidations:
+            self.explain(liquidations[-1])
             self.win.splitDockWidget(self.curve_dock, self.explainer_dock, Qt.Orientation.Vertical)
             self.explainer_dock.show()
-        wide = max(440, self.explainer.minimumSizeHint().width() + 24) if ex.liquidations else 440
+        wide = max(440, self.explainer.minimumSizeHint().width() + 24) if liquidations else 440
         self.win.resizeDocks([self.curve_dock], [wide], Qt.Orientation.Horizontal)
         self.update_curve()
 

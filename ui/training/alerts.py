@@ -137,7 +137,7 @@ class Alerts(QObject):
                 self._effects.pop(name, None)
 
     def on_frame(self, frame: Frame) -> None:
-        if frame.events:
+        if frame.fills or frame.liquidations:
             self._events(frame)
         for cur, w in frame.snapshot.wallets.items():
             level = sum(1 for x in LEVELS if w.margin_ratio >= x)
@@ -151,13 +151,9 @@ class Alerts(QObject):
                 self.play("margin-warning")
 
     def _events(self, frame: Frame) -> None:
-        catalog = self.win.bridge.session.catalog
-        fills, liqs = [], []
-        for kind, payload in frame.events:
-            if kind == "fill" and getattr(payload, "liquidity", "") != "liquidation":
-                fills.append(payload)
-            elif kind == "liquidation":
-                liqs.append(payload)
+        catalog = frame.catalog
+        fills = [f for f in frame.fills if f.liquidity != "liquidation"]
+        liqs = frame.liquidations
         for rec in liqs:
             inst = catalog[rec.symbol]
             side = "long" if rec.side == "buy" else "short"

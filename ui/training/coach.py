@@ -118,8 +118,8 @@ class RiskCoach(QFrame):
         inst = form.inst
         entry = form.entry_estimate(d)
         lev = form.leverage.value
-        pos = form.ex.positions.get(inst.symbol)
-        direction = 1 if pos is None or pos.qty >= 0 else -1
+        pos = form.bridge.last.position(inst.symbol) if form.bridge.last is not None else None
+        direction = 1 if pos is None or pos.size >= 0 else -1
         spec = form.tpsl.spec()
         if not isinstance(spec, str) and spec.sl is not None and spec.unit == "Price":
             direction = 1 if spec.sl < entry else -1  # a stop below the entry protects a long
@@ -133,7 +133,7 @@ class RiskCoach(QFrame):
         return inst, direction, d.qty, entry, lev, account, stop
 
     def _on_frame(self, frame: Frame) -> None:
-        if frame.ticks or frame.events:
+        if frame.ticks or frame.changed:
             self.update_now()
 
     def update_now(self) -> None:

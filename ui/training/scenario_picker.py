@@ -75,7 +75,7 @@ class ScenarioPicker(QDialog):
         self.list.currentRowChanged.connect(self._show)
         self.play.clicked.connect(lambda: self.play_selected())
         self.start_over.clicked.connect(lambda: self.start_over_selected())
-        current = win.bridge.session.feed_specs.get(win.bridge.symbol)
+        current = win.bridge.source_for(win.bridge.symbol)
         names = [s.name for s in self.scenarios]
         self.list.setCurrentRow(names.index(current.name) if current is not None and current.name in names else 0)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
 
-from terminal.exchange.snapshot import WalletView
+from terminal.session.frame import WalletView
 from ui.style import format as fmt
 from ui.style import theme
 

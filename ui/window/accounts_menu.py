@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from terminal.domain.money import MINOR_PER_MAJOR
+from ui.services.accounts import Accounts
+from ui.services.bridge import Frame
 
 DEFAULT_BALANCES = {"XBT": 1.0, "USDT": 10_000.0}
 
@@ -58,10 +60,15 @@ class BalanceDialog(QDialog):
 
 
 class AccountActions:
-    """What the Account menu does, on a MainWindow (``store``, ``bridge``, ``set_saved_note``, ``form``)."""
+    """What the Account menu does, on a MainWindow (``account_service``, ``bridge``, ``set_saved_note``, ``form``).
+
+    The work is done by :class:`ui.services.accounts.Accounts`; this class says how it went in the form's message
+    line and keeps the window's title and "saved to" note in step.
+    """
 
     def __init__(self, window: Any) -> None:
         self.window = window
+        self.service: Accounts = window.account_service
         self.settings = QSettings("LeverageTerminal", "Leverage Terminal")
         self.reset_after_liquidation = self.settings.value("training/resetAfterLiquidation", False, type=bool)
         self.reset_wallets: dict[str, int] | None = None
@@ -69,79 +76,52 @@ class AccountActions:
 
     @property
     def data_dir(self) -> Path | None:
-        store = self.window.store
-        return None if store is None else Path(store.data_dir)
+        return self.service.data_dir
 
     def accounts(self) -> list[str]:
-        from terminal.store.account_store import list_accounts
+        return self.service.names()
 
-        return list_accounts(self.data_dir) if self.data_dir else []
-
-    def _adopt(self, store: Any, session: Any) -> None:
+    def _adopted(self) -> None:
         w = self.window
-        w.store = store
-        w.bridge.store = store
-        w.bridge.set_session(session)
-        w.setWindowTitle(f"Leverage Terminal — {store.name}")
+        w.setWindowTitle(f"Leverage Terminal — {self.service.name}")
         w.set_saved_note(None)
 
     def switch(self, name: str) -> None:
         """Save and close this account, open ``name`` (the active account from now on)."""
-        from terminal.store.account_store import AccountStore, StoreError, set_active_account
-
-        data_dir, old = self.data_dir, self.window.store
-        if data_dir is None or old is None or name == old.name:
+        if self.service.data_dir is None or name == self.service.name:
             return
-        old.record(self.window.bridge.session, self.window.bridge.session.exchange.drain_events())
-        try:
-            new = AccountStore.open(data_dir, name)
-        except StoreError as exc:
-            self.window.form.say(str(exc), "reject")
+        error = self.service.switch(name)
+        if error is not None:
+            self.window.form.say(error, "reject")
             return
-        old.close()
-        set_active_account(data_dir, name)
-        self._adopt(new, new.load_session())
+        self._adopted()
         self.window.form.say(f"Switched to account “{name}”.", "ok")
 
     def create(self, name: str, wallets_minor: dict[str, int]) -> None:
-        from terminal.store.account_store import StoreError, create_account
-
         if self.data_dir is None:
             return
-        try:
-            create_account(self.data_dir, name, wallets_minor)
-        except StoreError as exc:
-            self.window.form.say(str(exc), "reject")
+        error = self.service.create(name, wallets_minor)
+        if error is not None:
+            self.window.form.say(error, "reject")
             return
-        self.switch(name)
+        self._adopted()
+        self.window.form.say(f"Switched to account “{name}”.", "ok")
 
     def reset(self, wallets_minor: dict[str, int] | None) -> None:
-        from ui.services.sessions import fresh_session
-
-        store = self.window.store
-        session = store.reset(wallets_minor) if store is not None else fresh_session()
-        self.window.bridge.set_session(session)
+        self.service.reset(wallets_minor)
         self.window.form.say("Account reset.", "ok")
 
     def delete(self, name: str) -> None:
-        from terminal.store.account_store import StoreError, delete_account
-
-        if self.data_dir is None:
-            return
-        if self.window.store is not None and name == self.window.store.name:
-            self.window.form.say("Switch to another account before deleting this one.", "reject")
-            return
-        try:
-            delete_account(self.data_dir, name)
-        except StoreError as exc:
-            self.window.form.say(str(exc), "reject")
+        error = self.service.delete(name)
+        if error is not None:
+            self.window.form.say(error, "reject")
 
     def set_reset_after_liquidation(self, on: bool) -> None:
         self.reset_after_liquidation = bool(on)
         self.settings.setValue("training/resetAfterLiquidation", self.reset_after_liquidation)
 
-    def _on_frame(self, frame: Any) -> None:
-        if self.reset_after_liquidation and any(kind == "liquidation" for kind, _ in frame.events):
+    def _on_frame(self, frame: Frame) -> None:
+        if self.reset_after_liquidation and frame.liquidations:
             self.reset(self.reset_wallets)
             self.window.form.say("Liquidated — the account was reset for another try (training option).", "input")
 
@@ -177,7 +157,7 @@ class AccountActions:
 
     def _fill_switch(self, menu: QMenu) -> None:
         menu.clear()
-        current = getattr(self.window.store, "name", None)
+        current = self.service.name
         for name in self.accounts():
             act = menu.addAction(name)
             act.setCheckable(True)
@@ -200,7 +180,7 @@ class AccountActions:
             self.reset(self.reset_wallets)
 
     def _ask_delete(self) -> None:
-        current = getattr(self.window.store, "name", None)
+        current = self.service.name
         names = [n for n in self.accounts() if n != current]
         if not names:
             self.window.form.say("There is no other account to delete.")

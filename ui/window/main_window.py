@@ -7,26 +7,32 @@ marked in the status bar, when the store cannot be opened).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
-from terminal.exchange.snapshot import OrderView, PositionView
-from terminal.session.trading_session import TradingSession
+from terminal.session.frame import OrderView, PositionView
+from terminal.session.order_service import Acknowledgement
 from ui.charts.panels import ChartsPanel
 from ui.order.form import OrderForm
+from ui.services.accounts import Accounts
 from ui.services.bridge import Frame, SessionBridge
-from ui.services.sessions import fresh_session, offscreen
+from ui.services.sessions import fresh_session, offscreen, open_store
 from ui.style import theme
 from ui.tables.views import TablesPanel
 from ui.training import install_training
 from ui.window.account_panel import AccountPanel
 from ui.window.accounts_menu import AccountActions
 from ui.window.file_menu import install_file_menu
-from ui.window.units_switch import install_units_switch
 from ui.window.sim_controls import SimToolbar
+from ui.window.units_switch import install_units_switch
+
+if TYPE_CHECKING:  # the window is handed a session and passes it to the bridge; it never reads it
+    from terminal.session.trading_session import TradingSession
+
+__all__ = ["MainWindow", "build_main_window", "build_window", "ensure_app", "fresh_session", "open_store"]
 
 ORG, APP = "LeverageTerminal", "Leverage Terminal"
 LAYOUT_VERSION = 1
@@ -48,24 +54,21 @@ def ensure_app() -> QApplication:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, session: TradingSession, *, store: Any = None, symbol: str = "XBTUSD",
+    def __init__(self, session: TradingSession, *, store: Any = None, symbol: str | None = None,
                  status_note: str | None = None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
-        self.store = store
         self.setWindowTitle(f"Leverage Terminal — {getattr(store, 'name', 'practice')}"
                             + ("" if store is not None else " (not saved)"))
         self.bridge = SessionBridge(session, symbol=symbol, store=store, parent=self)
+        self.account_service = Accounts(self.bridge)
         self.toolbar = SimToolbar(self.bridge, self)
         self.addToolBar(self.toolbar)
         self.charts = ChartsPanel(self.bridge)
         self.setCentralWidget(self.charts)
         self.form = OrderForm(self.bridge)
         self.account = AccountPanel()
-        ex = self.bridge.session.exchange
-        self.tables = TablesPanel(session.catalog, lambda: self.bridge.session.exchange.fills,
-                                  lambda: self.bridge.session.exchange.ledger)
-        del ex
+        self.tables = TablesPanel(self.bridge.catalog)
         self.form_dock = self._dock("dock.orderForm", "Order", self.form, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.account_dock = self._dock("dock.account", "Account", self.account, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tables_dock = self._dock("dock.tables", "Positions && orders", self.tables,
@@ -85,7 +88,12 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.training.after_layout()
         self.set_saved_note(status_note)
-        self.bridge.publish()
+        self.bridge.publish_all()  # the views were built after the bridge's first frame: they start from history
+
+    @property
+    def store(self) -> Any:
+        """The account store on screen (None: an unsaved session); the bridge owns it."""
+        return self.bridge.store
 
     # ---------------------------------------------------------------- building
     def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -127,7 +135,7 @@ class MainWindow(QMainWindow):
         for minutes in (1, 15, 60):
             act = QAction(f"Jump {minutes} min ahead", self)
             act.setObjectName(f"sim.jump{minutes}m")
-            act.triggered.connect(lambda _=False, m=minutes: self.bridge.jump_to(self.bridge.session.now_ms + m * 60_000))
+            act.triggered.connect(lambda _=False, m=minutes: self.bridge.jump_by(m * 60_000))
             sim.addAction(act)
         account = self.menuBar().addMenu("&Account")
         reset = QAction("Reset account…", self)
@@ -137,14 +145,14 @@ class MainWindow(QMainWindow):
         self.accounts.install(account)
 
     def _wire(self) -> None:
-        b, t, ex = self.bridge, self.tables, lambda: self.bridge.session.exchange
+        b, t, orders = self.bridge, self.tables, self.bridge.orders
         b.frame.connect(self._on_frame)
         b.storeError.connect(lambda msg: self.set_saved_note(msg))
-        t.closeMarket.connect(lambda p: self._act(lambda: ex().close_position(p.symbol), f"Close {p.symbol} at market"))
+        t.closeMarket.connect(lambda p: self._said(orders.close(p.symbol), f"Close {p.symbol} at market"))
         t.closeLimit.connect(self._close_limit)
         t.prefillClose.connect(self._prefill)
-        t.cancelOrder.connect(lambda o: self._act(lambda: ex().cancel_order(o.order_id), f"Cancel order {o.order_id}"))
-        t.cancelAll.connect(lambda: self._act_n(lambda: ex().cancel_all(None)))
+        t.cancelOrder.connect(lambda o: self._said(orders.cancel(o.order_id), f"Cancel order {o.order_id}"))
+        t.cancelAll.connect(lambda: self._said_n(orders.cancel_all(None)))
         self.charts.message.connect(lambda m: self.form.say(m, "chart"))
         self.toolbar.resetRequested.connect(lambda: self.reset_account())
         self.toolbar.followRequested.connect(self.charts.set_follow)
@@ -157,30 +165,29 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- frames and actions
     def _on_frame(self, frame: Frame) -> None:
-        snap = frame.snapshot
-        cur = self.bridge.session.catalog[self.bridge.symbol].settle_currency
-        self.account.update_wallet(snap.wallets.get(cur))
-        self.tables.update_frame(snap.positions, snap.orders)
+        self.account.update_wallet(frame.wallet)
+        self.tables.update_frame(frame)
 
-    def _act(self, action: Any, what: str) -> bool:
-        ack = self.bridge.act(action)
+    def _said(self, ack: Acknowledgement, what: str) -> bool:
+        """Say in the form's message line how an action from the tables went."""
         self.form.say(f"{what}: done." if ack.accepted else (ack.reason or "Refused."),
                       "ok" if ack.accepted else "reject")
         self.form.refresh()
         return bool(ack.accepted)
 
-    def _act_n(self, action: Any) -> None:
-        n = self.bridge.act(action)
+    def _said_n(self, ack: Acknowledgement) -> None:
+        n = len(ack.order_ids)
         self.form.say(f"Cancelled {n} order{'s' if n != 1 else ''}.", "ok")
         self.form.refresh()
 
     def _close_limit(self, p: PositionView) -> None:
-        inst = self.bridge.session.catalog[p.symbol]
-        m = self.bridge.session.exchange.markets[p.symbol]
+        frame = self.bridge.last
+        inst = self.bridge.catalog[p.symbol]
+        m = frame.snapshot.markets.get(p.symbol) if frame is not None else None
+        last = m.last if m is not None else p.mark_price
         direction = 1 if p.size > 0 else -1  # a long closes with a sell resting just above the last price
-        price = inst.round_price(m.last + direction * inst.tick_size)
-        self._act(lambda: self.bridge.session.exchange.close_position(p.symbol, price),
-                  f"Close {p.symbol} with a limit at {inst.format_price(price)}")
+        price = inst.round_price(last + direction * inst.tick_size)
+        self._said(self.bridge.orders.close(p.symbol, price), f"Close {p.symbol} with a limit at {inst.format_price(price)}")
 
     def _prefill(self, p: PositionView) -> None:
         self.form.prefill_close(p)
@@ -205,11 +212,7 @@ class MainWindow(QMainWindow):
                                        "ledger of this account are wiped.")
             if ask != QMessageBox.StandardButton.Yes:
                 return False
-        if self.store is not None:
-            session = self.store.reset()
-        else:
-            session = fresh_session()
-        self.bridge.set_session(session)
+        self.account_service.reset()
         self.form.say("Account reset.", "ok")
         return True
 
@@ -249,15 +252,7 @@ class MainWindow(QMainWindow):
         s = self._settings()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState(LAYOUT_VERSION))
-        if self.store is not None:
-            try:
-                self.bridge.publish()
-                if self.store is not None:  # publish drops the store if the disk failed
-                    self.store.record(self.bridge.session, [])
-                    self.store.close()
-            finally:
-                self.store = None
-                self.bridge.store = None
+        self.bridge.close_store()
         super().closeEvent(event)
 
 
@@ -265,42 +260,7 @@ def build_window(session: TradingSession, *, store: Any = None, symbol: str | No
                  status_note: str | None = None) -> MainWindow:
     """The whole window around ``session`` (no event loop is started)."""
     ensure_app()
-    if symbol is None:
-        symbol = next(iter(session.feeds), "XBTUSD")
     return MainWindow(session, store=store, symbol=symbol, status_note=status_note)
-
-
-def open_store(data_dir: Path) -> tuple[Any, TradingSession, str | None]:
-    """(store or None, session, note): the stored account, or an unsaved session and why."""
-    try:
-        from terminal.store.account_store import AccountStore, StoreError
-    except ImportError:
-        return None, fresh_session(), "Not saved: the account store is not available"
-    store = None
-    try:
-        store = AccountStore.open(Path(data_dir))
-        session = store.load_session()
-        note = "; ".join(getattr(store, "warnings", []) or []) or None
-        return store, session, note
-    except StoreError as exc:
-        if store is not None:
-            store.close()
-        if getattr(exc, "kind", "") == "corrupt" and not offscreen():
-            ask = QMessageBox.question(
-                None, "Practice account",
-                f"{exc}\n\nKeep a copy of the damaged file and start this account afresh?")
-            if ask == QMessageBox.StandardButton.Yes:
-                try:
-                    from terminal.store.account_store import active_account
-
-                    kept = AccountStore.quarantine(Path(data_dir), active_account(Path(data_dir)))
-                    store = AccountStore.open(Path(data_dir))
-                    return store, store.load_session(), f"Started afresh; the damaged file is kept as {kept}"
-                except StoreError as again:
-                    exc = again
-        if not offscreen():
-            QMessageBox.warning(None, "Practice account", f"{exc}\n\nThis session will not be saved.")
-        return None, fresh_session(), f"Not saved: {exc}"
 
 
 def build_main_window(data_dir: Path) -> QMainWindow:

@@ -100,7 +100,7 @@ class SimToolbar(QToolBar):
         bridge.symbolChanged.connect(self._on_symbol)
         bridge.sessionChanged.connect(lambda *_: self._on_symbol(bridge.symbol))  # a new account: its own source
         self._on_symbol(bridge.symbol)
-        self._on_speed(bridge.clock.speed)
+        self._on_speed(bridge.speed)
 
     def _label(self, text: str, role: str, name: str = "") -> QLabel:
         lab = QLabel(text)
@@ -131,7 +131,7 @@ class SimToolbar(QToolBar):
 
     def _on_symbol(self, symbol: str) -> None:
         self.symbol.setText(symbol)
-        spec = self.bridge.session.feed_specs.get(symbol)
+        spec = self.bridge.source_for(symbol)
         idx = 0
         if spec is not None and spec.kind == "scenario":
             idx = next((k for k, s in enumerate(self._sources) if s is not None and s.name == spec.name), 0)
@@ -140,9 +140,8 @@ class SimToolbar(QToolBar):
         self.source.blockSignals(False)
 
     def update_frame(self, frame: Frame) -> None:
-        sym = self.bridge.symbol
-        inst = self.bridge.session.catalog[sym]
-        m = frame.snapshot.markets.get(sym)
+        inst = frame.instrument
+        m = frame.market
         if m is None:
             return
         for key in ("last", "mark", "index"):
