@@ -4,6 +4,7 @@ Importing this package does not import Qt, so the command line's headless comman
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,3 +23,6 @@ def create_main_window(data_dir: Path) -> QMainWindow:
 
 
 __all__ = ["create_main_window"]
+
+# Records go nowhere until the application sets up its log (terminal.app.logs); never to stderr by default.
+logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from terminal.app.version import package_version
 from terminal.domain.errors import TerminalError
 
 PROG = "leverage-terminal"
+_log = logging.getLogger(__name__)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="export a session report to a self-contained HTML file")
     rep.add_argument("--out", required=True, type=Path, help="HTML file to write")
     _data_dir_arg(rep)
+    parser.add_argument("--version", action="version", version=f"{PROG} {package_version()}",
+                        help="print the version and exit")
+    for p in (parser, *sub.choices.values()):  # before or after the sub-command; a sub-command sets it only when given
+        p.add_argument("--verbose", action="store_true", default=False if p is parser else argparse.SUPPRESS,
+                       help="also log to stderr, in detail (DEBUG); the log file is DATA_DIR/logs/terminal.log")
     return parser
 
 
@@ -156,11 +164,45 @@ COMMANDS = {"calc": _cmd_calc, "run": _cmd_run, "account": _cmd_account, "report
             "shot": _cmd_shot, None: _cmd_gui}
 
 
+def _log_dir(args: argparse.Namespace) -> Path | None:
+    """The data folder whose log a command writes: the GUI's always; `run`/`shot` only with --data-dir; `account`
+    and `report` only if the folder already exists (they never create it); `calc` none."""
+    if args.command is None:
+        return resolve_data_dir(args.data_dir)
+    if args.command in ("run", "shot"):
+        given: Path | None = args.data_dir
+        return given
+    if args.command in ("account", "report"):
+        d = resolve_data_dir(args.data_dir)
+        return d if d.is_dir() else None
+    return None
+
+
+def _logged(args: argparse.Namespace) -> int:
+    """Run the command with its log set up (see :mod:`terminal.app.logs`), and closed when it returns."""
+    from terminal.app.logs import configure_logging, shutdown_logging
+
+    command = args.command or "gui"
+    configure_logging(_log_dir(args), verbose=args.verbose)
+    _log.log(logging.INFO if args.command is None else logging.DEBUG, "%s %s: %s, data dir %s", PROG,
+             package_version(), command, args.data_dir)
+    try:
+        return COMMANDS[args.command](args)
+    except TerminalError as exc:
+        _log.debug("%s refused: %s", command, exc)
+        raise
+    except Exception:
+        _log.exception("%s failed", command)
+        raise
+    finally:
+        shutdown_logging()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return _logged(args)
     except TerminalError as exc:
         sys.stderr.write(f"{PROG}{' ' + args.command if args.command else ''}: error: {exc}\n")
         return 2

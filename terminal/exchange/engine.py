@@ -20,6 +20,7 @@ Per tick the engine does nothing but compare prices with precomputed thresholds 
 """
 from __future__ import annotations
 
+import logging
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from terminal.feeds.base import TickBatch
 
 __all__ = ["Ack", "EngineConfig", "Exchange", "Market"]
+_log = logging.getLogger(__name__)
 
 
 class Exchange:
@@ -116,6 +118,7 @@ class Exchange:
         row = {"time": self.now_ms, "action": action, "reason": reason, **detail}
         self.rejections.append(row)
         self.emit("rejection", row)
+        _log.info("rejected %s %s: %s", action, detail.get("symbol", ""), reason)
         return Ack(False, None, reason)
 
     _reject = reject  # older name, kept for callers outside the exchange

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import math
 import sqlite3
 import time
@@ -57,6 +58,7 @@ from terminal.store.state import (
 
 __all__ = ["DEFAULT_ACCOUNT", "DEFAULT_WALLETS_MINOR", "AccountStore", "StoreError", "active_account",
            "create_account", "delete_account", "list_accounts", "set_active_account"]
+_log = logging.getLogger(__name__)
 
 DEFAULT_WALLETS_MINOR = {"XBT": 100_000_000, "USDT": 10_000_000_000}  # 1 XBT, 10,000 USDT
 DEFAULT_START_MS = 1_709_251_200_000  # 2024-03-01T00:00:00Z
@@ -114,6 +116,7 @@ class AccountStore:
         except BaseException:
             lock.release()
             raise
+        _log.info("opened account %r in %s", name, data_dir)
         return cls(data_dir, name, path, db, lock)
 
     @classmethod
@@ -155,6 +158,7 @@ class AccountStore:
     def close(self) -> None:
         self._close_db()
         self._lock.release()
+        _log.info("closed account %r", self.name)
 
     def __enter__(self) -> AccountStore:
         return self

@@ -6,6 +6,7 @@ is reported with :class:`StoreError` and never changed.
 """
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import stat
@@ -15,6 +16,7 @@ from pathlib import Path
 from terminal.domain.errors import TerminalError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+_log = logging.getLogger(__name__)
 
 
 class StoreError(TerminalError):
@@ -25,6 +27,7 @@ class StoreError(TerminalError):
         super().__init__(message)
         self.kind = kind
         self.path = path
+        _log.warning("store error (%s): %s", kind, message)
 
 
 def _script(db: sqlite3.Connection, sql: str) -> None:
