@@ -15,6 +15,7 @@ import argparse
 import time
 import tracemalloc
 
+from terminal.domain.defaults import DEFAULT_START_MS
 from terminal.domain.instruments import default_catalog
 from terminal.exchange.engine import EngineConfig, Exchange
 from terminal.feeds import SyntheticFeed
@@ -23,7 +24,7 @@ from terminal.session.script import parse_script
 
 CAT = default_catalog()
 XBT = CAT["XBTUSD"]
-START = 1_709_251_200_000
+START = DEFAULT_START_MS
 
 
 def feed_batches(n: int, chunk: int, seed: int = 1):

@@ -13,8 +13,9 @@ def read_account(data_dir: Path, name: str | None = None, *, journals: bool = Tr
     import json
     import sqlite3
 
+    from terminal.domain.defaults import DEFAULT_START_MS, DEFAULT_WALLETS_MINOR
     from terminal.domain.instruments import default_catalog
-    from terminal.store.account_store import DEFAULT_START_MS, DEFAULT_WALLETS_MINOR, AccountStore, read_exchange
+    from terminal.store.account_store import AccountStore, read_exchange
     from terminal.store.schema import SCHEMA_VERSION, connect, translate
 
     data_dir = Path(data_dir)

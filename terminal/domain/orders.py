@@ -49,6 +49,10 @@ ORDER_TYPE_LABELS = {
     OrderType.TRAILING_STOP: "Trailing Stop",
 }
 
+#: the same by type name ("take_profit_market"), short enough for a table column
+ORDER_TYPE_SHORT_LABELS: dict[str, str] = {**{t.value: label for t, label in ORDER_TYPE_LABELS.items()},
+                                           "take_profit_market": "Take Profit Mkt", "take_profit_limit": "Take Profit Lmt"}
+
 
 class OrderStatus(str, Enum):
     NEW = "new"

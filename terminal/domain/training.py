@@ -8,11 +8,10 @@ import math
 from dataclasses import dataclass
 
 from terminal.domain.account import LiquidationRecord
+from terminal.domain.defaults import PRESET_LEVERAGES
 from terminal.domain.instruments import Instrument
 from terminal.domain.margin import figures, pnl, roe_pct
 from terminal.domain.money import format_money
-
-PRESET_LEVERAGES = (1, 2, 3, 5, 10, 25, 50, 100)
 
 
 def presets(inst: Instrument) -> list[float]:

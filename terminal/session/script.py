@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from terminal.domain.defaults import DEFAULT_START_AT, default_wallets_major
 from terminal.domain.errors import InputError
 from terminal.domain.toml_lines import locate_table_line, toml_error_line
 from terminal.feeds.spec import FeedSpec
@@ -21,7 +22,6 @@ from terminal.market.spec import MarketSpec
 Action = Literal["order", "cancel", "cancel_all", "leverage", "margin", "close"]
 OrderType = Literal["market", "limit", "stop_market", "stop_limit", "take_profit_market", "take_profit_limit",
                     "trailing_stop"]
-DEFAULT_START = "2024-03-01T00:00:00Z"
 
 
 class _Strict(BaseModel):
@@ -88,15 +88,16 @@ class Step(_Strict):
 
 
 
-def _default_account() -> dict[str, float]:
-    return {"XBT": 1.0, "USDT": 10000.0}
+def _default_account() -> dict[Literal["XBT", "USDT"], float]:
+    wallets = default_wallets_major()
+    return {"XBT": wallets["XBT"], "USDT": wallets["USDT"]}
 
 
 class Script(_Strict):
     """A whole session script."""
 
     seed: int = Field(default=0, ge=0, description="seed of every random choice (same seed → same report)")
-    start: datetime = Field(default=datetime(2024, 3, 1, tzinfo=UTC), description="session start, UTC")
+    start: datetime = Field(default=DEFAULT_START_AT, description="session start, UTC")
     duration_s: float = Field(default=3600, gt=0, le=366 * 86400, description="session length, seconds")
     account: dict[Literal["XBT", "USDT"], Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]] = Field(
         default_factory=_default_account,

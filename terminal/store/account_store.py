@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from terminal.domain.defaults import DEFAULT_START_MS, DEFAULT_WALLETS_MINOR
 from terminal.domain.errors import TerminalError
 from terminal.domain.instruments import Catalog, default_catalog
 from terminal.exchange.engine import Exchange
@@ -60,8 +61,6 @@ __all__ = ["DEFAULT_ACCOUNT", "DEFAULT_WALLETS_MINOR", "AccountStore", "StoreErr
            "create_account", "delete_account", "list_accounts", "set_active_account"]
 _log = logging.getLogger(__name__)
 
-DEFAULT_WALLETS_MINOR = {"XBT": 100_000_000, "USDT": 10_000_000_000}  # 1 XBT, 10,000 USDT
-DEFAULT_START_MS = 1_709_251_200_000  # 2024-03-01T00:00:00Z
 PRICE_TAIL_TICKS = 20_000  # price-chart points re-read from each feed on load
 JOURNALS = ("ledger", "fills", "liquidations", "funding", "rejections")
 INSERT = {

@@ -18,9 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from terminal.domain.defaults import PRESET_LEVERAGES
 from ui.style import theme
-
-PRESETS = (1, 2, 3, 5, 10, 25, 50, 100)
 
 
 class LeverageControl(QWidget):
@@ -106,7 +105,7 @@ class LeverageControl(QWidget):
                 w.setParent(None)
                 w.deleteLater()
         self.presets = {}
-        stops = [int(p * 100) for p in PRESETS if p * 100 <= self._max]
+        stops = [int(p * 100) for p in PRESET_LEVERAGES if p * 100 <= self._max]
         if self._max not in stops:
             stops.append(self._max)
         for hv in stops:

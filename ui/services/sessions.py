@@ -9,8 +9,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from terminal.domain.defaults import DEFAULT_START_MS, DEFAULT_WALLETS_MINOR
 from terminal.session.trading_session import TradingSession
-from terminal.store.account_store import DEFAULT_START_MS, DEFAULT_WALLETS_MINOR
 
 
 def fresh_session() -> TradingSession:

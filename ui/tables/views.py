@@ -24,14 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from terminal.domain.instruments import Catalog
+from terminal.domain.orders import ORDER_TYPE_SHORT_LABELS
 from terminal.session.frame import Frame, OrderView, PositionView
 from ui.style import format as fmt
 from ui.style import theme
 from ui.tables.models import AppendTableModel, Column, KeyedTableModel
-
-ORDER_TYPES = {"market": "Market", "limit": "Limit", "stop_market": "Stop Market", "stop_limit": "Stop Limit",
-               "take_profit_market": "Take Profit Mkt", "take_profit_limit": "Take Profit Lmt",
-               "trailing_stop": "Trailing Stop"}
 
 
 def _side_colour(side: str) -> str:
@@ -75,7 +72,7 @@ def order_columns(cat: Catalog) -> list[Column]:
     return [
         Column("Symbol", lambda o: o.symbol, "left", width=80),
         Column("Side", lambda o: o.side.title(), "left", lambda o: _side_colour(o.side), 50),
-        Column("Type", lambda o: ORDER_TYPES.get(o.type, o.type), "left", width=110),
+        Column("Type", lambda o: ORDER_TYPE_SHORT_LABELS.get(o.type, o.type), "left", width=110),
         Column("Qty", lambda o: fmt.qty(o.qty), width=90, number=lambda o: o.qty),
         Column("Filled", lambda o: fmt.qty(o.filled_qty), width=80, number=lambda o: o.filled_qty),
         Column("Price", lambda o: fmt.price(cat[o.symbol], o.price), number=lambda o: o.price),
@@ -106,7 +103,7 @@ def fill_columns(cat: Catalog) -> list[Column]:
         Column("Realised PnL", lambda f: fmt.money(f.currency, f.realised_pnl_minor, sign=True),
                colour=lambda f: theme.sign_colour(f.realised_pnl_minor), width=110,
                number=lambda f: fmt.number(f.currency, f.realised_pnl_minor)),
-        Column("Order Type", lambda f: ORDER_TYPES.get(f.order_type, f.order_type), "left", width=110),
+        Column("Order Type", lambda f: ORDER_TYPE_SHORT_LABELS.get(f.order_type, f.order_type), "left", width=110),
         Column("Order", lambda f: "" if f.order_id is None else str(f.order_id), width=60),
     ]
 
