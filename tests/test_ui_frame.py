@@ -20,16 +20,25 @@ def _open(window, leverage: float, qty: int = 10_000) -> float:
     return float(liq)
 
 
-def test_the_liquidation_line_of_a_5x_long_is_inside_the_price_range(window):
+def test_a_5x_liquidation_line_19_percent_away_is_an_edge_label_not_a_flattened_price(window):
     liq = _open(window, 5)
     last = window.bridge.session.exchange.markets["XBTUSD"].last
-    assert 0.1 < (last - liq) / last < 0.35  # the case from the screenshots: ~19 % below
+    assert 0.1 < (last - liq) / last < 0.35  # ~19 % below
     charts = window.charts
     line = charts.line("liq")
     assert line is not None and line.value() == pytest.approx(liq)
     y0, y1 = charts.price.getPlotItem().vb.viewRange()[1]
+    assert y0 <= last <= y1 and liq < y0 and (y1 - y0) < last * 0.05  # the price keeps the chart's height
+    assert charts.edge_label("liq") is not None and charts._fmt(liq) in charts.edge_label("liq")
+
+
+def test_a_100x_liquidation_line_next_to_the_price_is_inside_the_range(window):
+    liq = _open(window, 100, qty=1000)
+    last = window.bridge.session.exchange.markets["XBTUSD"].last
+    assert (last - liq) / last < 0.01
+    y0, y1 = window.charts.price.getPlotItem().vb.viewRange()[1]
     assert y0 <= liq <= y1 and y0 <= last <= y1
-    assert charts.edge_label("liq") is None
+    assert window.charts.edge_label("liq") is None
 
 
 def test_a_liquidation_price_beyond_35_percent_gets_an_edge_label(window):

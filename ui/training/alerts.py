@@ -17,6 +17,7 @@ from ui.style import theme
 
 SOUNDS = Path(__file__).resolve().parents[2] / "resources" / "sounds"
 LEVELS = (0.5, 0.8)  # margin ratio warning levels
+HYSTERESIS = 0.05  # a level is re-armed only once the ratio is this far back below it
 SHOW_MS = 4000
 FADE_MS = 700
 MAX_LINES = 3
@@ -39,6 +40,17 @@ def _sound_backend() -> Any:
     except Exception:
         return None
     return QSoundEffect
+
+
+MULTIMEDIA_QUIET = "qt.multimedia*=false\nqt.multimedia.*=false\nqt.audio*=false"
+
+
+def quiet_multimedia() -> None:
+    """Qt Multimedia's back-ends (PulseAudio, FFmpeg) log warnings about audio devices to the console; a trainer's
+    terminal shows none of them (QT_LOGGING_RULES set by the user still wins)."""
+    from PySide6.QtCore import QLoggingCategory
+
+    QLoggingCategory.setFilterRules(MULTIMEDIA_QUIET)
 
 
 class Toast(QLabel):
@@ -87,14 +99,12 @@ class Toast(QLabel):
         p = self.parentWidget()
         if p is None:
             return
-        top = 8
+        top, left = 8, 8
         central = getattr(p, "centralWidget", lambda: None)()
-        if central is not None:
+        if central is not None:  # the left of the price chart: the newest prices (on the right) stay in view
             top = central.geometry().top() + 8
-            right = central.geometry().right()
-        else:
-            right = p.width()
-        self.move(max(8, right - self.width() - 90), top + 24)
+            left = central.geometry().left() + 12
+        self.move(left, top + 24)
 
     def _gone(self) -> None:
         self.hide()
@@ -110,17 +120,23 @@ class Alerts(QObject):
         self.toast = Toast(win)
         self._effects: dict[str, Any] = {}
         self._level: dict[str, int] = {}
-        backend = _sound_backend()
-        if backend is not None:
-            for name in ("fill", "margin-warning", "liquidation"):
-                path = SOUNDS / f"{name}.wav"
-                if path.exists():
-                    e = backend(self)
-                    e.setSource(QUrl.fromLocalFile(str(path)))
-                    e.setVolume(0.6)
-                    self._effects[name] = e
+        self._sounds_loaded = False  # the audio stack starts at the first sound, not at launch
         win.bridge.frame.connect(self.on_frame)
-        win.bridge.sessionChanged.connect(lambda _s: self._level.clear())
+        win.bridge.sessionChanged.connect(lambda *_: self._level.clear())
+
+    def _load_sounds(self) -> None:
+        self._sounds_loaded = True
+        quiet_multimedia()
+        backend = _sound_backend()
+        if backend is None:
+            return
+        for name in ("fill", "margin-warning", "liquidation"):
+            path = SOUNDS / f"{name}.wav"
+            if path.exists():
+                e = backend(self)
+                e.setSource(QUrl.fromLocalFile(str(path)))
+                e.setVolume(0.6)
+                self._effects[name] = e
 
     def set_muted(self, on: bool) -> None:
         self.muted = on
@@ -129,6 +145,8 @@ class Alerts(QObject):
         if self.muted:
             return
         self.played.append(name)
+        if not self._sounds_loaded:
+            self._load_sounds()
         e = self._effects.get(name)
         if e is not None:
             try:
@@ -142,6 +160,8 @@ class Alerts(QObject):
         for cur, w in frame.snapshot.wallets.items():
             level = sum(1 for x in LEVELS if w.margin_ratio >= x)
             before = self._level.get(cur, 0)
+            if level < before and w.margin_ratio >= LEVELS[before - 1] - HYSTERESIS:
+                level = before  # a ratio wobbling around a level warns once, not at every crossing
             self._level[cur] = level
             if level > before:
                 pct = LEVELS[level - 1] * 100
