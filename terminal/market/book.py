@@ -22,7 +22,7 @@ event ticks, each followed by a re-plan of the rest of the batch) → ``finish``
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -197,8 +197,7 @@ class SymbolBook:
         if b is None:
             return
         n = b.t.shape[0]
-        self.state = b.events[-1]
-        self.state.crowd_ptrs = None
+        self.state = replace(b.events[-1], j=-1, crowd_ptrs=None, print_ticks=0, print_size=0, print_side=0)
         self.prev_t, self.prev_centre = int(b.t[-1]), int(b.centre[-1])
         self.last_price = float(b.last[-1])
         self.now = (int(b.centre[-1]), int(b.sp[-1]), int(b.t[-1]), float(b.depth_mult[-1]))
@@ -391,6 +390,8 @@ class SymbolBook:
         w = walk_side(side, qty, direction, self.tick, self.inverse, limit_ticks=limit_ticks, usd_per_contract=upc)
         if w.filled == 0:
             return w
+        exact = float(self.px(w.ticks[:1])[0]) if w.levels == 1 else round(w.avg_price, self.decimals + 4)
+        w = replace(w, avg_price=exact)
         if direction > 0:
             ha += w.taken_usd
         else:

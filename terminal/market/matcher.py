@@ -59,7 +59,7 @@ class BookMatcher:
         self.ideal: MatcherLike = ex.matcher  # the exchange's own one-level book: what ``ideal`` does
         if isinstance(self.ideal, BookMatcher):
             self.ideal = self.ideal.ideal
-        self.batches: dict[str, TickBatch] = {}
+        self.printed: dict[str, TickBatch] = {}  # per symbol the last batch stepped, with the book's last prices
 
     # ---------------------------------------------------------------- batch protocol (the stepper)
     def prepare(self, symbol: str, batch: TickBatch) -> TickBatch:
@@ -67,11 +67,12 @@ class BookMatcher:
         book = self.market.book(symbol, float(batch.last[0]))
         if self.market.ideal or symbol in self.market.recorded:
             book.observe(batch.t_ms, batch.last, batch.index)
+            self.printed.pop(symbol, None)
             return batch
         last = book.prepare(batch.t_ms, batch.last, batch.mark, batch.index)
         self._join_new(symbol, book)
         out = type(batch)(*(last if name == "last" else getattr(batch, name) for name in batch._fields))
-        self.batches[symbol] = out
+        self.printed[symbol] = out
         return out
 
     def next_event(self, symbol: str, start: int, stop: int) -> int:
@@ -94,7 +95,6 @@ class BookMatcher:
         for oid in [k for k in book.queue if k not in live]:
             del book.queue[oid]
         book.finish()
-        self.batches.pop(symbol, None)
 
     def _resting(self, symbol: str) -> list[Order]:
         return [o for o in self.ex.orders.values() if o.symbol == symbol and o.price is not None
