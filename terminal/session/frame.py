@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from terminal.session.trading_session import TradingSession
 
 __all__ = ["ChartSeries", "ClockState", "Frame", "FrameBuilder", "History", "LeverageSetting", "MarketView",
-           "OrderView", "PositionView", "RecordLog", "RejectionView", "Series", "Snapshot", "WalletView"]
+           "OrderView", "PositionView", "RecordLog", "RejectionView", "Series", "Snapshot", "SourceState",
+           "WalletView"]
 
 T = TypeVar("T")
 Rows = npt.NDArray[np.float64]  # rows, time (ms) in column 0
@@ -178,6 +179,16 @@ class ClockState:
 
 
 @dataclass(frozen=True)
+class SourceState:
+    """Where the symbol's prices come from: the spec, when that source started (its time 0: a scenario's
+    phases are counted from it), and whether a finite source (a scenario, a file) has played to its end."""
+
+    spec: FeedSpec | None
+    started_ms: int | None = None
+    exhausted: bool = False
+
+
+@dataclass(frozen=True)
 class LeverageSetting:
     """The leverage and margin mode the exchange has for a symbol (what the order form's slider shows)."""
 
@@ -203,7 +214,7 @@ class Frame:
     snapshot: Snapshot
     setting: LeverageSetting  # of ``symbol``
     clock: ClockState
-    source: FeedSpec | None  # where ``symbol``'s prices come from
+    source: SourceState  # where ``symbol``'s prices come from
     charts: ChartSeries
     history: History
     fills: tuple[Fill, ...] = ()  # booked since the previous frame
@@ -285,7 +296,7 @@ class FrameBuilder:
         return Frame(
             seq=self.seq, symbol=symbol, instrument=inst, catalog=session.catalog, snapshot=snap,
             setting=LeverageSetting(setting.leverage, setting.cross), clock=clock,
-            source=session.feed_specs.get(symbol),
+            source=_source(session, symbol),
             charts=ChartSeries(
                 price=Series(session.prices.get(symbol), 4),
                 equity=Series(session.history.equity.get(inst.settle_currency), 3),
@@ -300,6 +311,13 @@ class FrameBuilder:
             rejections=tuple(_rejection(r) for r in ex.rejections[start[4]:]) if lengths[4] > start[4] else (),
             changed=changed or reset or lengths != start, ticks=ticks, live=live, reset=reset,
         )
+
+
+def _source(session: TradingSession, symbol: str) -> SourceState:
+    origin = session.feed_origin.get(symbol)
+    feed = session.feeds.get(symbol)
+    return SourceState(session.feed_specs.get(symbol), None if origin is None else int(origin[1]),
+                       bool(getattr(feed, "exhausted", False)))
 
 
 def _rejection(row: dict[str, object]) -> RejectionView:

@@ -112,6 +112,12 @@ class SessionBridge(QObject):
         self._prime(self.symbol)
         self.publish()
 
+    def replay_source(self, spec: FeedSpec, *, offset_ms: int = 0, price_factor: float = 1.0) -> Frame:
+        """Make ``spec`` the source of the symbol on screen from the current price, entered ``offset_ms`` into it
+        (a scenario replayed from a later phase; ``price_factor``: its price there relative to its start)."""
+        continue_source(self.session, self.symbol, spec, offset_ms=offset_ms, price_factor=price_factor)
+        return self.publish()
+
     def warm_up(self, span_ms: int) -> bool:
         """A brand-new account opens on ``span_ms`` of market history (a sample a minute for the equity chart),
         so the charts are not empty; an account that has traded or run is left alone. Returns whether it ran."""
@@ -147,6 +153,10 @@ class SessionBridge(QObject):
             self.store = None
 
     # ---------------------------------------------------------------- clock
+    def stop(self) -> None:
+        """Stop the frame timer (the window is closing); the clock keeps its speed setting."""
+        self.timer.stop()
+
     def set_speed(self, speed: str) -> None:
         self.clock.speed = speed
         self._wall = time.perf_counter()

@@ -9,17 +9,16 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from terminal.feeds.spec import FeedSpec
+from terminal.session.frame import Frame
 from ui.style import theme
 
 
-def scenario_over(session: Any, symbol: str) -> bool:
-    """True when ``symbol`` plays a scenario and its feed has no ticks left."""
-    spec = session.feed_specs.get(symbol)
-    feed = session.feeds.get(symbol)
-    if spec is None or spec.kind != "scenario" or feed is None:
+def scenario_over(frame: Frame | None) -> bool:
+    """True when the frame's symbol plays a scenario and its feed has no ticks left."""
+    if frame is None:
         return False
-    done = getattr(feed, "exhausted", False)
-    return bool(done() if callable(done) else done)
+    spec = frame.source.spec
+    return spec is not None and spec.kind == "scenario" and frame.source.exhausted
 
 
 class ScenarioEndBanner(QFrame):
@@ -102,21 +101,20 @@ class ScenarioEnd(QObject):
         win.bridge.sessionChanged.connect(lambda *_: self.banner.hide())
         win.bridge.symbolChanged.connect(lambda *_: self.banner.hide())
 
-    def on_frame(self, _frame: object) -> None:
+    def on_frame(self, frame: Frame) -> None:
         bridge = self.win.bridge
-        session = bridge.session
-        feed = session.feeds.get(bridge.symbol)
-        if not scenario_over(session, bridge.symbol):
+        if not scenario_over(frame):
             if self.banner.isVisible():
                 self.banner.hide()
             self._shown_for = None
             return
-        if self._shown_for is feed:
+        run = (frame.symbol, frame.source.spec, frame.source.started_ms)  # this play of the scenario
+        if self._shown_for == run:
             return
-        self._shown_for = feed
+        self._shown_for = run
         if bridge.running:
             bridge.set_speed("pause")
-        spec = session.feed_specs[bridge.symbol]
+        spec = frame.source.spec
         progress = self.win.training.timeline.progress()
-        self.banner.popup(progress.scenario.title if progress is not None else str(spec.name))
+        self.banner.popup(progress.scenario.title if progress is not None else str(spec.name if spec is not None else ""))
         self.win.form.say("Scenario over: the clock is paused.", "input")

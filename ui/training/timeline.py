@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QMenu, QSizePolicy, QToolBar, Q
 
 from terminal.feeds.scenario import Phase, Scenario, load_scenario
 from terminal.feeds.spec import FeedSpec
-from terminal.session.source_switch import continue_source
+from terminal.session.frame import Frame
 from ui.style import theme
 
 SLOW_BEFORE_S = 45.0  # the auto-slow switch drops to 1x this long (simulated) before the key moment
@@ -41,17 +41,18 @@ class Progress:
         return next(((i, p) for i, p in enumerate(self.scenario.timeline()) if p.key), None)
 
 
-def scenario_progress(session: Any, symbol: str) -> Progress | None:
-    """Where the scenario on ``symbol`` is (None when the source is not a scenario)."""
-    spec = session.feed_specs.get(symbol)
-    origin = session.feed_origin.get(symbol)
+def scenario_progress(frame: Frame | None) -> Progress | None:
+    """Where the scenario on the frame's symbol is (None when the source is not a scenario)."""
+    if frame is None:
+        return None
+    spec, origin = frame.source.spec, frame.source.started_ms
     if spec is None or spec.kind != "scenario" or not spec.name or origin is None:
         return None
     try:
         sc = load_scenario(spec.name)
     except Exception:  # a scenario file that vanished: no timeline, never a crash
         return None
-    return Progress(sc, (session.now_ms - origin[1]) / 1000.0)
+    return Progress(sc, (frame.time_ms - origin) / 1000.0)
 
 
 class PhaseBar(QWidget):
@@ -147,7 +148,7 @@ class TimelineBar(QToolBar):
 
     # ---------------------------------------------------------------- per frame
     def progress(self) -> Progress | None:
-        return scenario_progress(self.win.bridge.session, self.win.bridge.symbol)
+        return scenario_progress(self.win.bridge.last)
 
     def refresh(self) -> None:
         self.on_frame(None)
@@ -183,12 +184,13 @@ class TimelineBar(QToolBar):
         i, ph = key
         phases = p.scenario.timeline()
         end = phases[i + 1].at_s if i + 1 < len(phases) else p.scenario.duration_s
-        origin = self.win.bridge.session.feed_origin.get(bridge.symbol, (0, 0))[1]
+        last = bridge.last
+        origin = (last.source.started_ms if last is not None else None) or 0
         tag = (p.scenario.name, origin)
         if (self.auto_slow.isChecked() and bridge.running and self._slowed_key != tag
-                and ph.at_s - SLOW_BEFORE_S <= p.elapsed_s < end and bridge.clock.speed not in ("pause", SLOW_SPEED)):
+                and ph.at_s - SLOW_BEFORE_S <= p.elapsed_s < end and bridge.speed not in ("pause", SLOW_SPEED)):
             self._slowed_key = tag
-            self._restore_speed = bridge.clock.speed
+            self._restore_speed = bridge.speed
             bridge.set_speed(SLOW_SPEED)
             self.win.form.say(f"Slowed to {SLOW_SPEED}: “{ph.name}” is next.", "input")
             self.win.training.presenter.show_action(f"Slowed to {SLOW_SPEED} — {ph.name} is next")
@@ -203,17 +205,15 @@ class TimelineBar(QToolBar):
         """Enter the scenario at phase ``index``, from the current price; the account stays as it is."""
         p = self.progress()
         bridge = self.win.bridge
-        spec = bridge.session.feed_specs.get(bridge.symbol)
+        spec = bridge.source_for(bridge.symbol)
         if p is None or spec is None or spec.name is None:
             return False
         phases = p.scenario.timeline()
         ph = phases[max(0, min(index, len(phases) - 1))]
         fresh = FeedSpec(kind="scenario", name=spec.name, symbol=bridge.symbol)
-        continue_source(bridge.session, bridge.symbol, fresh, offset_ms=int(ph.at_s * 1000),
-                        price_factor=p.scenario.factor_at(ph.at_s))
         self._slowed_key = None
         self._restore_speed = None
-        bridge.publish()
+        bridge.replay_source(fresh, offset_ms=int(ph.at_s * 1000), price_factor=p.scenario.factor_at(ph.at_s))
         self.refresh()
         self.win.form.say(f"Replaying “{p.scenario.title}” from “{ph.name}” at the current price.", "ok")
         self.win.training.presenter.show_action(f"Replay from: {ph.name}")

@@ -248,7 +248,7 @@ class MainWindow(QMainWindow):
             if ask != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
-        self.bridge.timer.stop()
+        self.bridge.stop()
         s = self._settings()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState(LAYOUT_VERSION))

@@ -83,8 +83,7 @@ class UnitsSwitch(QComboBox):
         if last is None or account is None:
             return
         account._last = None  # re-render even though the wallet did not change
-        cur = win.bridge.session.catalog[win.bridge.symbol].settle_currency
-        account.update_wallet(last.snapshot.wallets.get(cur))
+        account.update_wallet(last.wallet)
 
 
 def install_units_switch(win: Any, view_menu: Any = None) -> UnitsSwitch:
