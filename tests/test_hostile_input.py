@@ -209,5 +209,6 @@ def test_cli_bad_arguments_exit_2_with_one_line(tmp_path: Path) -> None:
         p = _cli(*args)
         assert p.returncode == 2, (args, p.stdout, p.stderr)
         assert len(p.stderr.strip().splitlines()) == 1, p.stderr
-    p = _cli("account", "--data-dir", str(tmp_path / "new"))
-    assert p.returncode == 0 and json.loads(p.stdout)["wallets"]["USDT"]["wallet_balance_minor"] == 10_000_000_000
+    p = _cli("account", "--data-dir", str(tmp_path / "new"))  # no account there: said so, not shown as a fresh one
+    assert p.returncode == 2 and p.stdout == "" and "no account named 'practice'" in p.stderr
+    assert not (tmp_path / "new").exists()  # and nothing was created

@@ -26,9 +26,11 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def _data_dir_arg(p: argparse.ArgumentParser) -> None:
+def _data_dir_arg(p: argparse.ArgumentParser, *, top: bool = False) -> None:
+    # accepted before or after the sub-command: a sub-command sets it only when given there (SUPPRESS), so it
+    # never overwrites `leverage-terminal --data-dir X account` with its own None
     p.add_argument(
-        "--data-dir", type=Path, default=None, metavar="DIR",
+        "--data-dir", type=Path, default=None if top else argparse.SUPPRESS, metavar="DIR",
         help="folder of the practice account (default: $LEVERAGE_TERMINAL_HOME, else the user data folder)",
     )
 
@@ -38,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Leverage Terminal: practise BitMEX-style leveraged trading on a simulated account.",
     )
-    _data_dir_arg(parser)
+    _data_dir_arg(parser, top=True)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     calc = sub.add_parser("calc", help="print what the BitMEX calculator shows for an order, as JSON",
@@ -100,6 +102,63 @@ def resolve_data_dir(arg: Path | None) -> Path:
     return Path(user_data_dir("leverage-terminal", appauthor=False))
 
 
+def check_data_dir(path: Path, *, write: bool) -> Path:
+    """``path`` as a usable data folder, else a one-line :class:`TerminalError`: a file where the folder should be,
+    a folder that cannot be created, read or (for commands that save) written."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise TerminalError(f"{path} is a file, not a folder: --data-dir needs the folder that holds the accounts")
+    if write:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise TerminalError(f"cannot create the data folder {path}: {exc.strerror or exc}") from None
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise TerminalError(f"the data folder {path} is read-only (a read-only disk or permissions): choose "
+                                "a writable folder with --data-dir") from None
+    if path.exists() and not os.access(path, os.R_OK | os.X_OK):
+        raise TerminalError(f"cannot read the data folder {path}: permission denied")
+    return path
+
+
+def check_account_exists(data_dir: Path, name: str | None) -> str:
+    """The account a read-only command shows; a missing one is an error listing those there are (never a fresh
+    account shown as if it were stored)."""
+    from terminal.store.accounts import active_account, check_name, db_path, list_accounts
+
+    name = check_name(name or active_account(data_dir))
+    if not db_path(data_dir, name).exists():
+        have = list_accounts(data_dir)
+        there = f"accounts there: {', '.join(have)}" if have else \
+            "it holds no accounts yet (open the terminal or `run --data-dir` a script first)"
+        raise TerminalError(f"there is no account named {name!r} in {data_dir}; {there}")
+    return name
+
+
+def check_out_path(out: Path, data_dirs: Sequence[Path]) -> Path:
+    """Refuse an --out that would overwrite an account: anything in a data folder's accounts/ folder, or an
+    SQLite database wherever it is (a symlink or a hard link to one included)."""
+    from terminal.store.accounts import accounts_dir
+    from terminal.store.schema import SQLITE_MAGIC
+
+    target = Path(out).resolve()
+    for d in data_dirs:
+        acc = accounts_dir(d).resolve()
+        if target == acc or acc in target.parents:
+            raise TerminalError(f"--out {out} is inside the accounts folder {acc}: refusing to write over an account; "
+                                "choose another file")
+    if target.is_dir():
+        raise TerminalError(f"--out {out} is a folder: give a file name")
+    try:
+        with open(target, "rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+    except OSError:
+        head = b""
+    if head == SQLITE_MAGIC:
+        raise TerminalError(f"--out {out} is a database (an account?): refusing to write over it; choose another file")
+    return Path(out)
+
+
 def _print_json(obj: object) -> None:
     sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
 
@@ -121,7 +180,7 @@ def _cmd_calc(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from terminal.app.commands import run_script_file
 
-    data_dir = args.data_dir
+    data_dir = None if args.data_dir is None else check_data_dir(args.data_dir, write=True)
     report = run_script_file(args.script, data_dir=data_dir)
     sys.stdout.write(report + "\n")
     return 0
@@ -130,14 +189,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_account(args: argparse.Namespace) -> int:
     from terminal.app.stored_account import account_json
 
-    _print_json(account_json(resolve_data_dir(args.data_dir), name=args.name))
+    data_dir = check_data_dir(resolve_data_dir(args.data_dir), write=False)
+    _print_json(account_json(data_dir, name=check_account_exists(data_dir, args.name)))
     return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from terminal.app.report import write_report
 
-    write_report(resolve_data_dir(args.data_dir), args.out)
+    data_dir = check_data_dir(resolve_data_dir(args.data_dir), write=False)
+    name = check_account_exists(data_dir, None)
+    write_report(data_dir, check_out_path(args.out, [data_dir]), name)
     return 0
 
 
@@ -150,14 +212,16 @@ def _cmd_shot(args: argparse.Namespace) -> int:
             raise ValueError
     except ValueError:
         raise TerminalError(f"--size must look like 1600x1000, got {args.size!r}") from None
-    take_shot(args.out, script=args.script, size=(w, h), data_dir=args.data_dir)
+    data_dir = None if args.data_dir is None else check_data_dir(args.data_dir, write=True)
+    out = check_out_path(args.out, [d for d in (data_dir, resolve_data_dir(None)) if d is not None])
+    take_shot(out, script=args.script, size=(w, h), data_dir=data_dir)
     return 0
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
     from ui.app import run_gui
 
-    return run_gui(resolve_data_dir(args.data_dir))
+    return run_gui(check_data_dir(resolve_data_dir(args.data_dir), write=True))
 
 
 COMMANDS = {"calc": _cmd_calc, "run": _cmd_run, "account": _cmd_account, "report": _cmd_report,
@@ -204,10 +268,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _logged(args)
     except TerminalError as exc:
-        sys.stderr.write(f"{PROG}{' ' + args.command if args.command else ''}: error: {exc}\n")
-        return 2
+        return _fail(args, str(exc), 2)
     except KeyboardInterrupt:
         return 130
+    except MemoryError:
+        return _fail(args, "out of memory: the input is too large for this computer", 2)
+    except RecursionError:
+        return _fail(args, "the input is nested too deeply to read", 2)
+    except OSError as exc:  # a file or folder the command could not use
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        return _fail(args, f"{where}{exc.strerror or exc}", 2)
+    except Exception as exc:  # a bug: still one line, the details kept in a log
+        return _fail(args, f"unexpected {type(exc).__name__}: {exc} — this is a bug; details in {_log_traceback()}", 1)
+
+
+def _fail(args: argparse.Namespace, message: str, code: int) -> int:
+    """One line on stderr, whatever the message holds (SQLite and pydantic texts can run to several)."""
+    text = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    sys.stderr.write(f"{PROG}{' ' + args.command if args.command else ''}: error: {text}\n")
+    return code
+
+
+def _log_traceback() -> str:
+    import tempfile
+    import traceback
+
+    fd, path = tempfile.mkstemp(prefix="leverage-terminal-error-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        traceback.print_exc(file=f)
+    return path
 
 
 if __name__ == "__main__":

@@ -15,18 +15,15 @@ def read_account(data_dir: Path, name: str | None = None, *, journals: bool = Tr
 
     from terminal.domain.defaults import DEFAULT_START_MS, DEFAULT_WALLETS_MINOR
     from terminal.domain.instruments import default_catalog
-    from terminal.store.account_store import AccountStore, read_exchange
-    from terminal.store.schema import SCHEMA_VERSION, connect, translate
+    from terminal.store.account_store import read_exchange
+    from terminal.store.schema import corrupt, translate
 
     data_dir = Path(data_dir)
     name = check_name(name or active_account(data_dir))
     path = db_path(data_dir, name)
     if not path.exists():
         return name, _fresh_exchange(default_catalog(), DEFAULT_START_MS, DEFAULT_WALLETS_MINOR), None
-    db = connect(path, read_only=True) if _current(path, SCHEMA_VERSION) else None
-    if db is None:  # an older file: upgrade it once (needs the lock), then read
-        AccountStore.open(data_dir, name).close()
-        db = connect(path, read_only=True)
+    db = open_read_only(path)
     try:
         db.execute("BEGIN")
         row = db.execute("SELECT json FROM state WHERE id = 1").fetchone()
@@ -34,12 +31,13 @@ def read_account(data_dir: Path, name: str | None = None, *, journals: bool = Tr
             db.execute("COMMIT")
             db.close()
             return name, _fresh_exchange(default_catalog(), DEFAULT_START_MS, DEFAULT_WALLETS_MINOR), None
-        from terminal.store.schema import corrupt
-
         try:
-            ex = read_exchange(db, default_catalog(), json.loads(row[0]), path)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise corrupt(path, f"the saved state cannot be read: {exc}") from None
+            state = json.loads(row[0])
+            if not isinstance(state, dict):
+                raise TypeError(f"expected an object, found {type(state).__name__}")
+            ex = read_exchange(db, default_catalog(), state, path)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as exc:
+            raise corrupt(path, f"the saved state cannot be read: {type(exc).__name__}: {exc}") from None
         db.execute("COMMIT")
     except sqlite3.Error as exc:
         db.close()
@@ -60,20 +58,47 @@ def _fresh_exchange(catalog, start_ms: int, wallets: dict[str, int]):  # type: i
     return ex
 
 
-def _current(path: Path, version: int) -> bool:
+def open_read_only(path: Path):  # type: ignore[no-untyped-def]
+    """A read-only connection to an account file that never writes to it or beside it: an older schema is
+    upgraded in a copy in memory; a file no window has open (or on a read-only filesystem) is read as immutable.
+    A zero-byte file is damaged — SQLite would happily make an empty database of it."""
+    import os
     import sqlite3
+    from urllib.parse import quote
 
-    from terminal.store.schema import check_file, translate
+    from terminal.store.schema import SCHEMA_VERSION, check_file, corrupt, migrate, newer, translate
 
     check_file(path)
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            return db.execute("PRAGMA user_version").fetchone()[0] >= version
-        finally:
+        if path.stat().st_size == 0:
+            raise corrupt(path, "the file is empty (0 bytes)")
+    except OSError as exc:
+        raise translate(exc, path, "read the account") from None
+    uri = f"file:{quote(str(path))}?mode=ro"
+    live = path.with_name(path.name + "-wal").exists() or path.with_name(path.name + "-shm").exists()
+    if not live or not os.access(path.parent, os.W_OK):
+        # nobody has the file open (a window keeps its -wal while it runs), or it sits on a read-only mount:
+        # read it as it is, without SQLite's -wal / -shm side files (a read-only reader cannot remove them)
+        uri += "&immutable=1"
+    try:
+        db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=5.0)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
             db.close()
+            raise newer(path, version)
+        row = db.execute("PRAGMA quick_check").fetchone()
+        if row is None or row[0] != "ok":
+            db.close()
+            raise corrupt(path, f"integrity check: {row[0] if row else 'no answer'}")
+        if version < SCHEMA_VERSION:  # an older file: upgrade a copy in memory, leave the file as it is
+            mem = sqlite3.connect(":memory:", isolation_level=None)
+            db.backup(mem)
+            db.close()
+            migrate(mem, version)
+            db = mem
     except sqlite3.Error as exc:
         raise translate(exc, path, "read the account") from None
+    return db
 
 
 def account_views(ex) -> dict:  # type: ignore[no-untyped-def]
@@ -91,8 +116,8 @@ def account_views(ex) -> dict:  # type: ignore[no-untyped-def]
 
 
 def account_json(data_dir: Path, name: str | None = None) -> dict:  # type: ignore[type-arg]
-    """The stored account as JSON-able data (``leverage-terminal account``); a missing account prints as a fresh
-    default one (1 XBT, 10,000 USDT) and nothing is written. Never takes the lock."""
+    """The stored account as JSON-able data (``leverage-terminal account``, which refuses a missing account
+    before asking; here it reads as a fresh default one: 1 XBT, 10,000 USDT). Never takes the lock, never writes."""
     from terminal.session.runner import clean_json
 
     name, ex, db = read_account(data_dir, name)

@@ -42,3 +42,59 @@ def locate_table_line(text: str, array_name: str, index: int, field: object) -> 
             if key == field:
                 return i + 1
     return None if start is None else start + 1
+
+
+MAX_NESTING = 100  # where a nesting error is reported (tomllib itself gives up when the stack runs out)
+
+
+def _too_deep_line(text: str) -> int | None:
+    """1-based line where ``[`` / ``{`` nesting inside a value first passes :data:`MAX_NESTING` (strings and
+    comments skipped; table headers never nest), or None."""
+    depth = 0
+    line = 1
+    quote = ""
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+            if quote in ('"', "'"):
+                quote = ""  # a basic or literal string never spans lines
+        elif quote:
+            if ch == "\\" and quote in ('"', '"""'):
+                i += 1
+            elif text.startswith(quote, i):
+                i += len(quote) - 1
+                quote = ""
+        elif ch == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        elif ch in "\"'":
+            quote = ch * 3 if text.startswith(ch * 3, i) else ch
+            i += len(quote) - 1
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return line
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return None
+
+
+def parse_toml(text: str, path: str) -> dict[str, object]:
+    """``tomllib.loads`` whose every failure is one :class:`InputError` with the file and line: syntax errors,
+    nesting deep enough to exhaust the interpreter's stack, and text too large to hold."""
+    from terminal.domain.errors import InputError
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {str(exc).split(' (at')[0]}", path=path,
+                         line=toml_error_line(exc, text)) from None
+    except RecursionError:
+        raise InputError(f"not valid TOML: values nested more than {MAX_NESTING} levels deep", path=path,
+                         line=_too_deep_line(text) or 1) from None
+    except MemoryError:
+        raise InputError("not valid TOML: too large to read", path=path, line=1) from None

@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import gzip
 import math
+import os
+import stat
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -43,16 +46,59 @@ class Trades(NamedTuple):
     size: np.ndarray
 
 
-def read_bytes(path: Path) -> bytes:
+MAX_FILE_BYTES = 2 << 30  # a price file on disk (a day of BitMEX trades is ~0.1-0.5 GB uncompressed)
+MAX_TEXT_BYTES = 4 << 30  # its text once decompressed: a zip bomb stops here
+EARLIEST_MS = 86_400_000  # 1970-01-02: replayed data must have real dates …
+LATEST_MS = 4_102_444_800_000  # … before 2100-01-01
+
+
+def _read_file(path: Path) -> bytes:
+    """A regular file of at most MAX_FILE_BYTES (never a device such as /dev/zero, a FIFO or a folder)."""
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as f:
+            mode = os.fstat(f.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+                raise InputError(f"{what}: a price file must be a CSV (or .csv.gz) file on disk", path=str(path))
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except IsADirectoryError:
+        raise InputError("a folder: a price file must be a CSV (or .csv.gz) file on disk", path=str(path)) from None
     except OSError as exc:
-        raise InputError(f"cannot read the price file: {exc.strerror}", path=str(path)) from None
+        raise InputError(f"cannot read the price file: {exc.strerror or exc}", path=str(path)) from None
+    except MemoryError:
+        raise InputError("too large to read into memory", path=str(path)) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError(f"too large for a price file (over {MAX_FILE_BYTES >> 30} GiB)", path=str(path))
+    return raw
+
+
+def _gunzip(raw: bytes, path: Path) -> bytes:
+    """Every gzip member of ``raw``, at most MAX_TEXT_BYTES of text; damage is one InputError."""
+    out: list[bytes] = []
+    size = 0
+    try:
+        while raw:
+            d = zlib.decompressobj(wbits=31)
+            chunk = d.decompress(raw, MAX_TEXT_BYTES + 1 - size)
+            size += len(chunk)
+            out.append(chunk)
+            if size > MAX_TEXT_BYTES:
+                raise InputError(f"decompresses to more than {MAX_TEXT_BYTES >> 30} GiB", path=str(path))
+            if not d.eof:
+                raise InputError("not a readable gzip file: it ends before its data does (truncated?)",
+                                 path=str(path))
+            raw = d.unused_data.lstrip(b"\x00")
+    except zlib.error as exc:
+        raise InputError(f"not a readable gzip file: the compressed data is damaged ({exc})", path=str(path)) from None
+    except MemoryError:
+        raise InputError("too large to decompress into memory", path=str(path)) from None
+    return b"".join(out)
+
+
+def read_bytes(path: Path) -> bytes:
+    raw = _read_file(Path(path))
     if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise InputError(f"not a readable gzip file: {exc}", path=str(path)) from None
+        raw = _gunzip(raw, Path(path))
     if raw[:3] == b"\xef\xbb\xbf":  # a UTF-8 byte-order mark, as spreadsheets save CSV
         raw = raw[3:]
     if b"\r" in raw:
@@ -117,15 +163,16 @@ def _first_bad(strings: np.ndarray, kind: type) -> int:
     for i, s in enumerate(strings):
         try:
             v = kind(s.decode("ascii", "replace"))
-            if kind is float and not (math.isfinite(v) and v > 0):
+            if not (math.isfinite(v) and v > 0) or (kind is int and v >= 2**63):
                 return i
         except ValueError:
             return i
-    return -1
+    return 0
 
 
-def parse_trades(data: bytes, path: str, symbol: str | None = None) -> Trades:
-    """Parse a BitMEX trade dump (decompressed bytes); keep the rows of ``symbol`` (all when None)."""
+def parse_trades(data: bytes, path: str, symbol: str | None = None, instrument: Instrument | None = None) -> Trades:
+    """Parse a BitMEX trade dump (decompressed bytes); keep the rows of ``symbol`` (all when None). With
+    ``instrument``, prices must lie on [tick size, max price] and sizes within its maximum order size."""
     if not data.endswith(b"\n") or data.endswith(b"\n\n"):
         data = data.rstrip(b"\n") + b"\n"  # tolerate a missing final newline and trailing blank lines
     buf = np.frombuffer(data + bytes(_PAD), dtype=np.uint8)
@@ -166,6 +213,7 @@ def parse_trades(data: bytes, path: str, symbol: str | None = None) -> Trades:
     ms = dig[:, 14] * 100 + dig[:, 15] * 10 + dig[:, 16]
     ok = (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= 31) & (hh < 24) & (mi < 60) & (ss < 61)
     fail(np.flatnonzero(~ok), "timestamp out of range")
+    fail(np.flatnonzero((y < 1970) | (y > 2099)), "timestamp out of range: the year must be 1970 to 2099")
     t_ms = days_from_civil(y, mo, d).astype(np.int64) * 86_400_000 + (
         hh * 3_600_000 + mi * 60_000 + ss * 1000 + ms).astype(np.int64)
 
@@ -186,8 +234,12 @@ def parse_trades(data: bytes, path: str, symbol: str | None = None) -> Trades:
         if strings is not None:
             try:
                 vals = strings.astype(np.float64 if kind is float else np.int64)
-            except ValueError:
+            except (ValueError, OverflowError):
                 vals = None
+        if vals is not None and kind is int and (vals <= 0).any():
+            i = int(np.flatnonzero(vals <= 0)[0])
+            raise InputError(f"size must be a positive whole number, got {int(vals[i])}", path=path,
+                             line=int(rows[i]) + 2)
         if vals is None or (kind is float and not (np.isfinite(vals).all() and (vals > 0).all())):
             strings = _field_strings(buf, s_, e_)
             i = _first_bad(strings, kind)
@@ -198,6 +250,12 @@ def parse_trades(data: bytes, path: str, symbol: str | None = None) -> Trades:
     t_sel = t_ms[rows]
     back = np.flatnonzero(np.diff(t_sel) < 0)
     fail(rows[back + 1], "timestamps go backwards: trade files must be in time order")
+    if instrument is not None:
+        lo, hi = instrument.tick_size, instrument.max_price
+        fail(rows[(fields[4] < lo) | (fields[4] > hi)],
+             f"price is outside what {instrument.symbol} trades at ({lo:g} to {hi:g})")
+        fail(rows[fields[3] > instrument.max_order_qty],
+             f"size is above {instrument.symbol}'s maximum order size ({instrument.max_order_qty:,} contracts)")
     return Trades(t_sel, fields[4], fields[3])
 
 
@@ -226,7 +284,7 @@ class TradesFeed(ArrayFeed):
                  rebase_to_ms: int | None = None) -> None:
         self.path = Path(path)
         self.source_symbol = source_symbol or instrument.symbol
-        trades = parse_trades(read_bytes(self.path), str(self.path), self.source_symbol)
+        trades = parse_trades(read_bytes(self.path), str(self.path), self.source_symbol, instrument)
         if trades.t_ms.size == 0:
             raise InputError(f"no trades for {self.source_symbol} in this file", path=str(self.path))
         t = trades.t_ms
@@ -262,7 +320,13 @@ def _parse_time(text: str) -> int:
     return round(v if v > 1e11 else v * 1000)  # epoch seconds (milliseconds if that large)
 
 
-def parse_bars(data: bytes, path: str) -> Bars:
+def _in_range(t_ms: int) -> bool:
+    return EARLIEST_MS <= t_ms < LATEST_MS
+
+
+def parse_bars(data: bytes, path: str, instrument: Instrument | None = None) -> Bars:
+    """Parse an OHLCV bar file; with ``instrument``, prices must lie on [tick size, max price]."""
+    lo_px, hi_px = (instrument.tick_size, instrument.max_price) if instrument is not None else (0.0, math.inf)
     lines = data.decode("utf-8", "replace").split("\n")
     header = [h.strip().lower() for h in lines[0].split(",")]
     if header[:5] != ["timestamp", "open", "high", "low", "close"]:
@@ -279,15 +343,21 @@ def parse_bars(data: bytes, path: str) -> Bars:
             raise InputError(f"expected {ncol} fields, found {len(parts)}", path=path, line=no)
         try:
             t = _parse_time(parts[0])
-        except ValueError:
+        except (ValueError, OverflowError):
             raise InputError(f"timestamp {parts[0].strip()!r} is neither ISO-8601 nor epoch seconds",
                              path=path, line=no) from None
+        if not _in_range(t):
+            raise InputError(f"timestamp {parts[0].strip()!r} is out of range: dates must be 1970 to 2099",
+                             path=path, line=no)
         try:
             o, h, lo, c = (float(x) for x in parts[1:5])
         except ValueError:
             raise InputError("open, high, low and close must be numbers", path=path, line=no) from None
         if not all(math.isfinite(v) and v > 0 for v in (o, h, lo, c)):
             raise InputError("prices must be positive numbers", path=path, line=no)
+        if not all(lo_px <= v <= hi_px for v in (o, h, lo, c)):
+            raise InputError(f"price is outside what {instrument.symbol if instrument else 'it'} trades at "
+                             f"({lo_px:g} to {hi_px:g})", path=path, line=no)
         if not (lo <= min(o, c) and h >= max(o, c)):
             raise InputError("inconsistent bar: need low ≤ open, close ≤ high", path=path, line=no)
         if rows and t <= rows[-1][0]:
@@ -316,7 +386,7 @@ class BarsFeed(BlockFeed):
         self.tick_interval_ms = int(tick_interval_ms)
         if self.tick_interval_ms <= 0:
             raise ValueError("tick_interval_ms must be positive")
-        bars = parse_bars(read_bytes(self.path), str(self.path))
+        bars = parse_bars(read_bytes(self.path), str(self.path), instrument)
         t = bars.t_ms if rebase_to_ms is None else bars.t_ms - bars.t_ms[0] + int(rebase_to_ms)
         self.bars = Bars(t, *bars[1:])
         d = np.diff(t)

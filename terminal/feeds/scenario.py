@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from resources import RESOURCES_DIR
 from terminal.domain.errors import InputError
 from terminal.domain.instruments import Instrument
-from terminal.domain.toml_lines import locate_table_line, toml_error_line
+from terminal.domain.toml_lines import locate_table_line, parse_toml
 from terminal.feeds.base import ArrayFeed, TickBatch, ar1
 from terminal.feeds.mark import funding_rate_from_premium, mark_for, round_to_tick
 from terminal.market.crowd import CrowdSpec
@@ -33,12 +32,15 @@ SCENARIO_DIR = RESOURCES_DIR / "scenarios"
 YEAR_S = 365.0 * 86400.0
 PREMIUM_FAST = (60.0, 0.0002)
 MICRO_NOISE = 0.00005
+MAX_DURATION_S = 31 * 86400.0  # a scenario is a lesson-sized stretch of market, played from memory
+MAX_TICKS = 30_000_000  # ~1.2 GB of tick arrays; a longer path needs a coarser tick_interval_ms
+MAX_SCENARIO_BYTES = 1 << 20
 
 
 class Segment(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
-    duration_s: float = Field(gt=0, description="length of the segment, seconds")
+    duration_s: float = Field(gt=0, le=MAX_DURATION_S, description="length of the segment, seconds")
     move_pct: float = Field(default=0.0, gt=-95, lt=1000, description="index change over the segment, percent")
     vol: float | None = Field(default=None, ge=0, le=10, description="annualised noise volatility (default: scenario vol)")
     premium_pct: float | None = Field(default=None, ge=-5, le=5, description="mean premium of last over index, percent")
@@ -60,14 +62,14 @@ class Phase(BaseModel):
 
 
 class Scenario(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: str
     description: str
     symbol: str = "XBTUSD"
-    price: float = Field(gt=0, description="default start price (used when played on `symbol`)")
-    duration_s: float = Field(gt=0)
+    price: float = Field(gt=0, le=1e9, description="default start price (used when played on `symbol`)")
+    duration_s: float = Field(gt=0, le=MAX_DURATION_S, description="length, seconds (at most 31 days)")
     vol: float = Field(default=0.4, ge=0, le=10, description="annualised noise volatility")
     segments: list[Segment] = Field(min_length=1)
     crowd: CrowdSpec | None = Field(default=None, description=(
@@ -134,11 +136,7 @@ def _top_level_line(text: str, key: object) -> int | None:
 
 
 def parse_scenario(text: str, path: str) -> Scenario:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = toml_error_line(exc)
-        raise InputError(f"not valid TOML: {str(exc).split(' (at')[0]}", path=path, line=line) from None
+    data = parse_toml(text.removeprefix("\ufeff"), path)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -151,8 +149,11 @@ def parse_scenario(text: str, path: str) -> Scenario:
         else:
             line = _top_level_line(text, loc[0] if loc else None) or 1
             where = str(loc[0]) if loc else "scenario"
+        detail = err["msg"].removeprefix("Value error, ")
+        if err["type"].endswith("_type"):
+            detail += f", got {err['input']!r}"
         msg = f"unknown field '{loc[-1]}' in {where.rsplit(' ', 1)[0]}" if err["type"] == "extra_forbidden" \
-            else f"{where}: {err['msg']}"
+            else f"{where}: {detail}"
         raise InputError(msg, path=path, line=line) from None
 
 
@@ -165,9 +166,16 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
             known = ", ".join(s.name for s in list_scenarios())
             raise InputError(f"unknown scenario {str(name_or_path)!r}; known: {known}")
     try:
-        text = p.read_text(encoding="utf-8")
+        with open(p, "rb") as f:
+            raw = f.read(MAX_SCENARIO_BYTES + 1)
     except OSError as exc:
-        raise InputError(f"cannot read the scenario: {exc.strerror}", path=str(p)) from None
+        raise InputError(f"cannot read the scenario: {exc.strerror or exc}", path=str(p)) from None
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise InputError(f"too large for a scenario (over {MAX_SCENARIO_BYTES >> 20} MiB)", path=str(p))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError("the scenario is not UTF-8 text", path=str(p), line=raw[: exc.start].count(b"\n") + 1) from None
     return parse_scenario(text, str(p))
 
 
@@ -181,6 +189,9 @@ def scenario_ticks(sc: Scenario, instrument: Instrument, *, seed: int, start_ms:
     """The whole tick path of a scenario (vectorised)."""
     dt = int(tick_interval_ms)
     n = max(1, math.ceil(sc.duration_s * 1000 / dt))
+    if n > MAX_TICKS:
+        raise InputError(f"scenario {sc.name!r} is {n:,} ticks long at {dt} ms a tick (at most {MAX_TICKS:,}): "
+                         "shorten it or raise tick_interval_ms")
     t = start_ms + np.arange(n, dtype=np.int64) * dt
     segs = list(sc.segments)
     rest = sc.duration_s - sum(s.duration_s for s in segs)

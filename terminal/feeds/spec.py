@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 class FeedSpec(BaseModel):
     """The ``[feed]`` table: where prices come from."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # strict: price = "100" or rebase = 1 is refused, never converted
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
     kind: Literal["synthetic", "scenario", "trades", "bars"] = Field(
         default="synthetic", description="synthetic model, a named scenario, a BitMEX trade dump, or OHLCV bars")
