@@ -31,13 +31,28 @@ def test_exit_adds_pnl_and_roe(capsys):
     out = calc(capsys, "--symbol", "XBTUSD", "--side", "buy", "--qty", "10000", "--entry", "50000",
                "--leverage", "10", "--exit", "55000")
     assert list(out) == KEYS + ["exit_price", "pnl", "roe_pct"]
-    assert out["pnl"] == 0.0182  # 10,000 × (2,000 − 1,818) XBt
-    assert out["roe_pct"] == 91.0
+    # per lot of 100 (was per contract, 10,000 × (2,000 − 1,818)): 100 × (200,000 − round(1e10/55,000) = 181,818)
+    assert out["pnl"] == 0.018182
+    assert out["roe_pct"] == 90.91  # 1,818,200 / 2,000,000
+    assert "liquidated_before_exit" not in out
 
 
 def test_order_cost_example(capsys):
+    """BitMEX's "Calculating Order Cost" example on today's lot of 100 (the
+    article's lot-1 value was 972,500): V = round(972,478.85) = 972,479, IM = ceil(9,724.79) = 9,725,
+    Cost = 9,725 + round(729.36) + ceil(736.65) = 11,191."""
     out = calc(capsys, "--symbol", "XBTUSD", "--side", "buy", "--qty", "100", "--entry", "10283", "--leverage", "100")
-    assert (out["order_value"], out["initial_margin"], out["cost"]) == (0.009725, 0.00009725, 0.00011191)
+    assert (out["order_value"], out["initial_margin"], out["cost"]) == (0.00972479, 0.00009725, 0.00011191)
+
+
+def test_exit_beyond_liquidation_says_liquidated_and_gives_the_liquidation_pnl(capsys):
+    """Long 10,000 at 50,000, 10x: liquidation 45,662.2; an exit at 40,000 is never reached — the position margin
+    IM + C = 2,000,000 + 16,500 XBt is lost (ROE −100.83 %), as the GUI calculator says."""
+    out = calc(capsys, "--symbol", "XBTUSD", "--side", "buy", "--qty", "10000", "--entry", "50000",
+               "--leverage", "10", "--exit", "40000")
+    assert out["liquidated_before_exit"] is True
+    assert out["liquidation_pnl"] == -0.020165
+    assert out["liquidation_roe_pct"] == -100.83
 
 
 def test_linear_cross_published_example(capsys):

@@ -21,10 +21,11 @@ def opened(side="buy", qty=10_000, lev=10.0, price=50_000.0, **kw):
 
 
 def test_position_liquidation_price_equals_calc():
+    """MECHANICS §2 worked example: 50,000/1.095 = 45,662.10 → 45,662.2 on the 0.1 tick (was 45,662.5 on 0.5)."""
     ex = opened()
     view = take_snapshot(ex).position("XBTUSD")
     c = calculate(CAT, symbol="XBTUSD", side="buy", qty=10_000, entry=view.entry_price, leverage=10)
-    assert view.liquidation_price == c["liquidation_price"] == 45_662.5
+    assert view.liquidation_price == c["liquidation_price"] == 45_662.2
     assert view.bankruptcy_price == c["bankruptcy_price"]
     assert view.position_margin_minor == 2_016_500  # IM + close-fee reserve
 
@@ -71,14 +72,17 @@ def test_one_x_long_and_short_work():
 
 
 def test_switch_to_cross_uses_the_wallet_and_back():
+    """Cross at 100x (the switch's default): IM = 200,000, C = ceil(0.00075 × 20,200,000) = 15,150,
+    MM = 100,000 + 15,150 = 115,150 (2024 rules: the pool liquidates at MM, the fee reserve fixed, not t × value(P)
+    as before). Wallet w = 50,000,000 − 15,000 (taker fee). The lot's value at liquidation:
+    (20,000,000 + w − 115,150)/100 = 698,698.5 → 698,698 (long: down) → 1e10/698,698 = 14,312.34 → up → 14,312.4."""
     ex = opened(deposits={"XBT": 50_000_000})
     iso_liq = ex.liq_bk("XBTUSD")[0]
     assert ex.set_margin_mode("XBTUSD", True).accepted
     cross_liq = ex.liq_bk("XBTUSD")[0]
     w = ex.wallets["XBT"].balance  # 0.5 XBT less the taker fee of the opening fill
     assert w == 50_000_000 - 15_000
-    expected = 10_000 * 1e8 * 1.00075 / (w + 20_000_000 * (1 - 0.005))
-    assert cross_liq == CAT["XBTUSD"].round_price(expected, "up")
+    assert cross_liq == 14_312.4
     assert cross_liq < iso_liq
     assert ex.set_margin_mode("XBTUSD", False, leverage=10).accepted
     assert ex.liq_bk("XBTUSD")[0] == iso_liq
@@ -131,6 +135,8 @@ def test_position_flip_realises_and_reopens():
 
 
 def test_dated_future_settles_at_expiry():
+    """MECHANICS §5: at the 30-minute index average before expiry, not the last mark. The index was 3,000 at
+    expiry − 1 s and 3,100 at expiry − 0.1 s → 3,050 → 10 contracts × 100 XBt × 50 = 50,000 (was the mark, 3,100)."""
     fut = CAT["ETHUSDZ26"]
     expiry = int(fut.expiry.timestamp() * 1000)
     ex = exchange(spread_ticks=0)
@@ -139,7 +145,7 @@ def test_dated_future_settles_at_expiry():
     ex.step("ETHUSDZ26", batch([3_100.0, 3_100.0, 3_100.0], t0=expiry - 100))
     assert ex.positions["ETHUSDZ26"].qty == 0
     (row,) = [r for r in ex.ledger if r.kind == "settlement"]
-    assert row.amount_minor == 10 * 100 * 100
+    assert row.amount_minor == 10 * 100 * 50
     assert not ex.funding  # a dated future has no funding
     ack = ex.place_order({"symbol": "ETHUSDZ26", "side": "buy", "qty": 10, "type": "market"})
     assert not ack.accepted and "expired" in ack.reason

@@ -30,7 +30,7 @@ def order(ex, **kw):
         ({"qty": 20_000_000}, "above XBTUSD's maximum of 10,000,000"),
         ({"qty": float("nan")}, "size"),
         ({"qty": 100.5}, "whole number"),
-        ({"type": "limit", "price": 50_000.3}, "not on XBTUSD's tick size of 0.5"),
+        ({"type": "limit", "price": 50_000.35}, "not on XBTUSD's tick size of 0.1"),  # 0.1 since 2024 (was 0.5)
         ({"type": "limit"}, "needs a limit price"),
         ({"type": "limit", "price": -5}, "positive"),
         ({"type": "limit", "price": 2_000_000}, "above XBTUSD's maximum price"),
@@ -83,6 +83,8 @@ def test_risk_limit_step_lowers_max_leverage():
 
 
 def test_limit_rests_then_fills_as_maker_when_price_trades_through():
+    """The maker pays the current base-tier maker fee, 0.02 % (2023 schedule; the 2019 rebate is a named
+    alternative): 10,000 at 49,900 = 100 lots × round(1e10/49,900) = 20,040,100 XBt → fee 4,008 (was a rebate)."""
     ex = market_ex()
     ack = order(ex, type="limit", price=49_900, qty=10_000)
     assert ack.accepted and ex.orders[ack.order_id].status.value == "open"
@@ -90,7 +92,7 @@ def test_limit_rests_then_fills_as_maker_when_price_trades_through():
     ex.step("XBTUSD", batch([49_950, 49_900, 49_899.5], t0=T0 + 100))
     (fill,) = ex.fills
     assert (fill.price, fill.liquidity) == (49_900, "maker")
-    assert fill.fee_minor < 0  # the maker rebate
+    assert fill.fee_minor == 4_008
     assert ex.positions["XBTUSD"].qty == 10_000
     assert not ex.orders
     assert ledger_sums(ex)
@@ -100,7 +102,7 @@ def test_marketable_limit_takes_at_the_ask_and_pays_taker():
     ex = market_ex()
     order(ex, type="limit", price=50_100, qty=1000)
     (fill,) = ex.fills
-    assert fill.price == 50_000.5 and fill.liquidity == "taker" and fill.fee_minor > 0
+    assert fill.price == 50_000.1 and fill.liquidity == "taker" and fill.fee_minor > 0  # ask = last + one 0.1 tick
 
 
 def test_stop_market_triggers_on_mark_and_fills():
@@ -110,7 +112,7 @@ def test_stop_market_triggers_on_mark_and_fills():
     assert ack.accepted and ex.orders[ack.order_id].status.value == "untriggered"
     ex.step("XBTUSD", batch([49_500, 49_200, 48_999, 48_900], t0=T0 + 100))
     assert ex.positions["XBTUSD"].qty == 0
-    assert ex.fills[-1].order_type == "stop_market" and ex.fills[-1].price == 48_998.5
+    assert ex.fills[-1].order_type == "stop_market" and ex.fills[-1].price == 48_998.9  # bid = last − one 0.1 tick
 
 
 def test_stop_on_last_ignores_a_mark_move():
@@ -166,10 +168,12 @@ def test_reduce_only_is_clipped_and_resting_ones_shrink_or_cancel():
 
 
 def test_ioc_and_fok_limits_that_cannot_fill_are_cancelled_not_rested():
+    """They say so (issue 11), never "order placed": the ack is not accepted and carries the reason."""
     ex = market_ex()
     for tif in ("IOC", "FOK"):
         ack = order(ex, type="limit", price=49_000, time_in_force=tif)
-        assert ack.accepted and ack.order_id not in ex.orders
+        assert not ack.accepted and ack.order_id not in ex.orders
+        assert "cancelled: nothing could fill at once" in ack.reason
     assert not ex.fills
 
 
@@ -178,7 +182,7 @@ def test_cancel_amend_and_cancel_all():
     a = order(ex, type="limit", price=49_000, ref="dip")
     b = order(ex, type="limit", price=48_000)
     assert ex.amend_order(a.order_id, price=49_500).accepted and ex.orders[a.order_id].price == 49_500
-    assert not ex.amend_order(a.order_id, price=49_500.2).accepted
+    assert not ex.amend_order(a.order_id, price=49_500.25).accepted  # off the 0.1 tick
     assert ex.cancel_order("dip").accepted and a.order_id not in ex.orders
     assert not ex.cancel_order(999).accepted
     assert ex.cancel_all() == 1 and b.order_id not in ex.orders
@@ -189,3 +193,14 @@ def test_amend_through_the_market_fills():
     a = order(ex, type="limit", price=49_000)
     assert ex.amend_order(a.order_id, price=50_500).accepted
     assert ex.positions["XBTUSD"].qty == 1000
+
+
+def test_market_sell_when_the_best_bid_would_be_zero_is_rejected_with_a_reason():
+    """Last at one tick (0.1): the bid is last − one tick = 0. A market sell is refused with a reason, not a
+    ZeroDivisionError or a fill at 0 (issue 11)."""
+    ex = market_ex(price=0.1)
+    before = take_snapshot(ex).to_dict()
+    ack = order(ex, side="sell", qty=100)
+    assert not ack.accepted and "best bid would be at or below zero" in ack.reason
+    assert take_snapshot(ex).to_dict() == before
+    assert ex.preview("XBTUSD", 100).sell.price == 0.1  # the form shows one tick, no division by zero

@@ -42,7 +42,9 @@ def test_ledger_sums_wallets_stay_positive_and_isolated_losses_are_capped(action
         t += 1_000
         ex.now_ms = max(ex.now_ms, t)
         before = take_snapshot(ex).to_dict()
-        margins = {p.symbol: (p.position_margin_minor, p.margin_mode) for p in take_snapshot(ex).positions}
+        # the position's margin and side before the action (a resting order may flip the position during a move:
+        # the cap then belongs to the new position, which this test did not see, so it is skipped)
+        margins = {p.symbol: (p.position_margin_minor, p.size > 0) for p in take_snapshot(ex).positions}
         if kind == "order":
             inst = ex.catalog[arg["symbol"]]
             ref = prices[arg["symbol"]] * (1 + arg["offset"])
@@ -79,7 +81,8 @@ def test_ledger_sums_wallets_stay_positive_and_isolated_losses_are_capped(action
             assert ack.reason
             assert take_snapshot(ex).to_dict() == before, ack.reason
         for liq in ex.liquidations:
-            if liq.time > t - 1 and liq.margin_mode == "isolated" and liq.symbol in margins:
+            if liq.time > t - 1 and liq.margin_mode == "isolated" and liq.symbol in margins \
+                    and margins[liq.symbol][1] == (liq.side == "buy"):
                 assert liq.loss_minor <= margins[liq.symbol][0]
         assert ledger_sums(ex)
         assert all(w.balance >= 0 for w in ex.wallets.values())

@@ -32,7 +32,7 @@ def test_curve_is_monotone_and_holds_the_worked_example():
     liqs = [p.liquidation_price for p in curve]
     assert liqs == sorted(liqs)  # more leverage, liquidation closer to the entry (a long: higher)
     (ten,) = [p for p in curve if p.leverage == 10]
-    assert ten.liquidation_price == 45_662.5
+    assert ten.liquidation_price == 45_662.2  # 50,000/1.095 = 45,662.10 → up on the 0.1 tick (was 45,662.5 on 0.5)
     assert curve[0].leverage == 1 and curve[-1].leverage == 100
 
 
@@ -44,17 +44,19 @@ def test_at_100x_the_real_distance_is_about_half_the_rule_of_thumb():
 
 def test_a_2_pct_move_at_50x_is_100_pct_on_margin():
     assert roe_of_move(CAT["XBTUSDT"], 1, 100_000, 50_000, 50, 2.0) == pytest.approx(100.0)
-    # inverse contracts pay a little less on the way up (value is 1/price: 98.04 %), and each 1 USD
-    # contract's value is rounded to the satoshi first: 2,000 − 1,961 = 39 XBt, not 39.2
-    assert roe_of_move(XBT, 1, 10_000, 50_000, 50, 2.0) == pytest.approx(39 / 40 * 100)
+    # inverse contracts pay a little less on the way up (value is 1/price: 98.04 %), and each lot of 100
+    # contracts' value is rounded to the satoshi first (was each contract: 39/40): 200,000 − round(1e10/51,000) =
+    # 200,000 − 196,078 = 3,922 XBt a lot, on 4,000 of margin a lot
+    assert roe_of_move(XBT, 1, 10_000, 50_000, 50, 2.0) == pytest.approx(3_922 / 4_000 * 100)
 
 
 def test_calculator_says_liquidated_before_the_exit():
     r = calculator(XBT, 1, 10_000, 50_000, 40_000, 10)
-    assert r.liquidated_before_exit and "Liquidated at 45,662.5 before reaching the exit" in r.verdict
+    assert r.liquidated_before_exit and "Liquidated at 45,662.2 before reaching the exit" in r.verdict
     assert r.pnl_minor == -2_016_500  # the position margin, not a loss above 100 %
     ok = calculator(XBT, 1, 10_000, 50_000, 55_000, 10)
-    assert not ok.liquidated_before_exit and ok.pnl_minor == 1_820_000 and ok.roe_pct == pytest.approx(91.0)
+    # per lot: 100 × (200,000 − 181,818) (was per contract: 10,000 × (2,000 − 1,818))
+    assert not ok.liquidated_before_exit and ok.pnl_minor == 1_818_200 and ok.roe_pct == pytest.approx(90.91)
 
 
 def test_explainer_lines_tell_the_story():

@@ -82,18 +82,22 @@ class Position:
         return inst.pnl_minor(self.qty, self.entry_value, mark) if self.qty else 0
 
     def figures(self, inst: Instrument, *, cross_balance: int | None = None,
-                mmr: float | None = None, taker_fee: float | None = None) -> MarginFigures:
-        """Margins and prices of the position (memoised: it is asked for many times between changes)."""
+                mmr: float | None = None, taker_fee: float | None = None,
+                funding_rate: float = 0.0) -> MarginFigures:
+        """Margins and prices of the position (memoised: it is asked for many times between changes).
+
+        ``funding_rate`` is the next (fixed) funding rate; a position that pays it has it reserved in its
+        maintenance margin (MECHANICS.md section 2)."""
         added = 0 if self.cross else self.added_margin
         key = (inst.symbol, self.qty, self.entry_value, self.entry_exact, self.leverage, added, cross_balance, mmr,
-               taker_fee,
-               inst.maint_margin, inst.taker_fee)
+               taker_fee, funding_rate,
+               inst.maint_margin, inst.taker_fee, inst.lot_size)
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1]
         f = figures(
             inst, self.direction, abs(self.qty), self.entry_price(inst), self.leverage,
             entry_value=self.entry_value, added_margin=added,
-            cross_balance=cross_balance, mmr=mmr, taker_fee=taker_fee,
+            cross_balance=cross_balance, mmr=mmr, taker_fee=taker_fee, funding_rate=funding_rate,
         )
         self._cache = (key, f)
         return f

@@ -1,4 +1,10 @@
-"""`leverage-terminal calc`: what the BitMEX order-form calculator shows, as a JSON-able dict."""
+"""`leverage-terminal calc`: what the BitMEX order-form calculator shows, as a JSON-able dict.
+
+Cost comes from :func:`terminal.domain.margin.order_cost` (through :func:`figures`) — the same function the
+order form and the exchange's balance check use. With ``--exit`` beyond the liquidation price the result says
+``"liquidated_before_exit": true`` and gives the PnL of the liquidation (the position margin lost, or the cross
+balance), as the GUI calculator does.
+"""
 from __future__ import annotations
 
 import math
@@ -38,6 +44,7 @@ def calculate(
     maint_rate: float | None = None,
     taker_fee: float | None = None,
     maker_fee: float | None = None,
+    funding_rate: float = 0.0,
 ) -> dict[str, Any]:
     inst = catalog[symbol]
     for name, v in (("qty", qty), ("entry", entry), ("leverage", leverage), ("exit", exit_price)):
@@ -47,6 +54,8 @@ def calculate(
     for name, v in (("taker-fee", taker_fee), ("maker-fee", maker_fee)):
         if v is not None and not (math.isfinite(v) and abs(v) < 0.1):
             raise InputError(f"--{name} must be a rate such as 0.00075, got {v}")
+    if not (math.isfinite(funding_rate) and abs(funding_rate) <= inst.funding_cap + 1e-12):
+        raise InputError(f"--funding-rate must be within ±{inst.funding_cap:.4%} (75 % of IMR − MMR), got {funding_rate}")
     if taker_fee is not None and taker_fee < 0:
         raise InputError("--taker-fee cannot be negative: takers pay; rebates are for makers")
     if entry > inst.max_price:
@@ -94,7 +103,7 @@ def calculate(
     cross_minor = to_minor(inst.settle_currency, balance) if cross and balance is not None else None
     fig = figures(
         inst, direction, contracts, entry_px, leverage,
-        cross_balance=cross_minor, mmr=maint_rate, taker_fee=taker_fee,
+        cross_balance=cross_minor, mmr=maint_rate, taker_fee=taker_fee, funding_rate=funding_rate,
     )
     if cross_minor is not None and cross_minor < fig.cost:
         raise InputError(f"a balance of {_money(inst, cross_minor)} {inst.settle_currency} does not cover the order's "
@@ -120,4 +129,10 @@ def calculate(
         out["exit_price"] = _price(inst, exit_px)
         out["pnl"] = _money(inst, p)
         out["roe_pct"] = round(roe_pct(p, fig.initial_margin), 2)
+        liq = fig.liquidation_price
+        if liq is not None and ((exit_px <= liq) if direction > 0 else (exit_px >= liq)):
+            lost = cross_minor if cross_minor is not None else fig.position_margin
+            out["liquidated_before_exit"] = True
+            out["liquidation_pnl"] = _money(inst, -lost)
+            out["liquidation_roe_pct"] = round(roe_pct(-lost, fig.initial_margin), 2)
     return out

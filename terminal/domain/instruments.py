@@ -3,7 +3,9 @@
 Values follow BitMEX's API semantics:
 
 * inverse (XBTUSD): one contract is ``|multiplier|`` minor units of value divided by price, and the
-  value per contract is rounded to a whole satoshi *before* it is multiplied by the quantity;
+  value of one **lot** is rounded to a whole satoshi *before* it is multiplied by the number of lots
+  (MECHANICS.md section 1: a 2024 trade of 100 @ 98,570.9 has grossValue 101,450 = round(1e10 / 98,570.9);
+  a 2020 trade, lot 1, of 2,100 @ 8,479.5 has 24,765,300 = 2,100 × round(1e8 / 8,479.5));
 * linear (XBTUSDT) and quanto (ETHUSD): value is ``qty × multiplier × price`` minor units of the
   settlement currency. For a linear contract ``multiplier = coin per contract × 1e6`` (USDt) and
   ``underlying_to_position_multiplier`` converts coin to contracts.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
@@ -127,10 +130,15 @@ class Instrument(BaseModel):
 
     # ---- value ---------------------------------------------------------------------------
     def value_minor(self, qty: int, price: float) -> int:
-        """Value of ``|qty|`` contracts at ``price`` in minor units of the settlement currency."""
+        """Value of ``|qty|`` contracts at ``price`` in minor units of the settlement currency.
+
+        Inverse: whole lots at the lot's rounded value (a stray part-lot, which orders never have, at the
+        contract's rounded value)."""
         q = abs(qty)
         if self.kind == "inverse":
-            return q * round_half_up(-self.multiplier / price)
+            lots, rest = divmod(q, self.lot_size)
+            per_lot = round_half_up(-self.multiplier * self.lot_size / price) if lots else 0
+            return lots * per_lot + (rest * round_half_up(-self.multiplier / price) if rest else 0)
         return round_half_up(q * self.multiplier * price)
 
     def value_exact(self, qty: float, price: float) -> float:
@@ -191,11 +199,45 @@ class Instrument(BaseModel):
         return round(1.0 / imr, 2)
 
 
-class Catalog:
-    """Instruments by symbol, loaded from a TOML file of ``[[instrument]]`` tables."""
+class FeeSchedule(BaseModel):
+    """A named set of maker/taker rates that replaces every instrument's own (the instruments carry the default)."""
 
-    def __init__(self, instruments: list[Instrument]) -> None:
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    maker_fee: float
+    taker_fee: float
+    as_of: str
+    source: str
+
+
+#: the schedule the instruments' own rates stand for
+DEFAULT_FEE_SCHEDULE = "current"
+
+
+class Catalog:
+    """Instruments by symbol, loaded from a TOML file of ``[[instrument]]`` tables (and ``[fee_schedule.NAME]``)."""
+
+    def __init__(self, instruments: list[Instrument], fee_schedules: dict[str, FeeSchedule] | None = None,
+                 fee_schedule: str = DEFAULT_FEE_SCHEDULE) -> None:
         self._by_symbol = {i.symbol: i for i in instruments}
+        self.fee_schedules: dict[str, FeeSchedule] = dict(fee_schedules or {})
+        self.fee_schedule = fee_schedule
+
+    def with_fee_schedule(self, name: str) -> Catalog:
+        """The same instruments charging the named schedule's rates (``current`` = the instruments' own)."""
+        if name == self.fee_schedule:
+            return self
+        if name not in self.fee_schedules:
+            known = ", ".join(sorted({DEFAULT_FEE_SCHEDULE, *self.fee_schedules}))
+            raise InputError(f"unknown fee schedule {name!r}; the catalog has {known}")
+        sched = self.fee_schedules[name]
+        insts = [i.model_copy(update={"maker_fee": sched.maker_fee, "taker_fee": sched.taker_fee}) for i in self]
+        return Catalog(insts, self.fee_schedules, name)
+
+    def with_overrides(self, symbol: str, **fields: object) -> Catalog:
+        """The catalog with one instrument's fields replaced (validated), e.g. an older era's lot, tick and fees."""
+        inst = Instrument.model_validate({**self[symbol].model_dump(), **fields})
+        return Catalog([inst if i.symbol == symbol else i for i in self], self.fee_schedules, self.fee_schedule)
 
     def __getitem__(self, symbol: str) -> Instrument:
         try:
@@ -208,7 +250,7 @@ class Catalog:
     def __contains__(self, symbol: object) -> bool:
         return symbol in self._by_symbol
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Instrument]:
         return iter(self._by_symbol.values())
 
     def __len__(self) -> int:
@@ -249,7 +291,27 @@ class Catalog:
                 raise InputError(f"instrument {inst.symbol} is listed twice", path=str(path), line=line)
             seen.add(inst.symbol)
             instruments.append(inst)
-        return cls(instruments)
+        schedules: dict[str, FeeSchedule] = {}
+        raw_schedules = data.get("fee_schedule", {})
+        if not isinstance(raw_schedules, dict):
+            raise InputError("fee_schedule must be a table of named schedules", path=str(path),
+                             line=_line_of(text, "fee_schedule"))
+        for name, table in raw_schedules.items():
+            try:
+                schedules[name] = FeeSchedule.model_validate(table)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                field = ".".join(str(p) for p in err["loc"]) or "fee_schedule"
+                raise InputError(f"fee schedule {name}: {field}: {err['msg']}", path=str(path),
+                                 line=_line_of(text, f"fee_schedule.{name}")) from None
+        return cls(instruments, schedules)
+
+
+def _line_of(text: str, table: str) -> int | None:
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.strip().startswith(f"[{table}"):
+            return n
+    return None
 
 
 def _line_from_message(message: str) -> int | None:

@@ -139,6 +139,8 @@ class OrderRequest(BaseModel):
     close_on_trigger: bool = False
     trail_offset: float | None = Field(default=None, description="trailing stop: distance in price")
     ref: str | None = Field(default=None, description="a client name for the order (scripts cancel by it)")
+    take_profit: float | None = Field(default=None, description="bracket: take-profit trigger price, armed on entry fill")
+    stop_loss: float | None = Field(default=None, description="bracket: stop-loss trigger price, armed on entry fill")
 
     @field_validator("qty", mode="before")
     @classmethod
@@ -151,7 +153,7 @@ class OrderRequest(BaseModel):
             return int(v)
         return v
 
-    @field_validator("price", "stop_price", "trail_offset")
+    @field_validator("price", "stop_price", "trail_offset", "take_profit", "stop_loss")
     @classmethod
     def _finite(cls, v: float | None) -> float | None:
         if v is not None and not math.isfinite(v):
@@ -174,6 +176,7 @@ class Order:
 
     __slots__ = (
         "avg_fill_price",
+        "bracket_parent",
         "close_on_trigger",
         "cost",
         "created_ms",
@@ -182,6 +185,7 @@ class Order:
         "filled_qty",
         "id",
         "leverage",
+        "oco_id",
         "post_only",
         "price",
         "qty",
@@ -189,8 +193,10 @@ class Order:
         "ref",
         "side",
         "status",
+        "stop_loss",
         "stop_price",
         "symbol",
+        "take_profit",
         "tif",
         "trail_anchor",
         "trail_offset",
@@ -226,6 +232,10 @@ class Order:
         self.leverage = leverage
         self.cross = cross
         self.cost = 0  # margin reserved while resting (minor units), set by the exchange
+        self.take_profit = req.take_profit  # bracket prices of an entry order (armed by the exchange on fill)
+        self.stop_loss = req.stop_loss
+        self.bracket_parent: int | None = None  # a bracket leg: the entry order it protects
+        self.oco_id: int | None = None  # a bracket leg: the other leg, cancelled when this one fills
 
     @property
     def leaves_qty(self) -> int:
@@ -253,7 +263,7 @@ def order_from_dict(d: dict[str, object]) -> Order:
     """Rebuild an order saved with :meth:`Order.to_dict` (the store uses this)."""
     o = Order.__new__(Order)
     for name in Order.__slots__:
-        setattr(o, name, d[name])
+        setattr(o, name, d.get(name))  # fields added later (brackets) are None in older saves
     o.type = OrderType(d["type"])
     o.status = OrderStatus(d["status"])
     return o

@@ -17,6 +17,7 @@ from terminal.domain.instruments import Instrument
 from terminal.domain.margin import figures, order_cost
 from terminal.domain.money import MINOR_PER_MAJOR
 from terminal.domain.orders import Order, OrderEvent, OrderRequest, OrderStatus, OrderType
+from terminal.exchange.brackets import check_bracket_prices
 from terminal.exchange.types import Ack
 from terminal.exchange.validation import Rejected, check_request, fmt_qty
 
@@ -120,7 +121,13 @@ class OrderDesk:
             setting = ex.setting(req.symbol)
             order = Order(ex.next_order_id, req, ex.now_ms, setting.leverage, setting.cross)
             immediate_price = ex.matcher.immediate_price(inst, order)
+            if immediate_price is not None and immediate_price <= 0:
+                raise Rejected(
+                    f"A market {req.side} cannot fill: the best bid would be at or below zero with {inst.symbol} "
+                    f"last at {inst.format_price(ex.markets[req.symbol].last)}; use a limit order."
+                )
             ref_price = immediate_price or req.price or req.stop_price or ex.markets[req.symbol].last
+            check_bracket_prices(inst, req, ref_price)
             if not req.reduce_only:
                 self.check_risk_step(inst, req.qty, ref_price, setting.leverage)
             cur = inst.settle_currency
@@ -153,6 +160,10 @@ class OrderDesk:
         elif order.tif in ("IOC", "FOK"):
             order.apply(OrderEvent.CANCEL, ex.now_ms)
             ex.emit("order", order)
+            ex.dirty(order.symbol)
+            name = "Immediate-or-cancel" if order.tif == "IOC" else "Fill-or-kill"
+            ack = ex.reject("order", detail(), f"{name} order cancelled: nothing could fill at once.")
+            return Ack(False, order.id, ack.reason)
         else:
             order.apply(OrderEvent.ACCEPT_RESTING, ex.now_ms)
             ex.orders[order.id] = order
@@ -334,7 +345,7 @@ class OrderDesk:
                                 f"You can remove at most the margin you added ({b}); {a} would go below the initial margin.")
         trial = copy.copy(pos)
         trial.added_margin += amount_minor
-        liq = trial.figures(inst).liquidation_price
+        liq = ex.figures_of(trial).liquidation_price
         mark = ex.markets.get(symbol)
         if amount_minor < 0 and liq is not None and mark is not None and math.isfinite(mark.mark):
             if (mark.mark - liq) * pos.direction <= 0:
@@ -361,16 +372,17 @@ class OrderDesk:
             px = price
             if px is None:
                 px = ex.matcher.fill_price(inst, d) if m and math.isfinite(m.last) else inst.typical_price
+            px = max(px, inst.tick_size)  # a bid at or below zero cannot fill (place_order says so); show one tick
             after = (pos.qty if pos else 0) + d * qty
             inc = self.increasing_qty(symbol, d, qty)
-            f = figures(inst, d, max(qty, 1), px, lev,
+            f = figures(inst, d, max(qty, 1), px, lev, funding_rate=ex.funding_rate(symbol),
                         cross_balance=ex.cross_backing(symbol) if is_cross else None)
             liq = f.liquidation_price
             if pos is not None and pos.qty * d > 0:  # adding to a position: liquidation of the whole
                 trial = copy.copy(pos)
                 trial.leverage, trial.cross = lev, is_cross
                 trial.apply_fill(inst, d * qty, px, ex.now_ms)
-                liq = trial.figures(inst, cross_balance=ex.cross_backing(symbol) if is_cross else None).liquidation_price
+                liq = ex.figures_of(trial, ex.cross_backing(symbol) if is_cross else None).liquidation_price
             mark = m.mark if m is not None and math.isfinite(m.mark) else None
             cost = order_cost(inst, d, inc, px, lev, mark_price=mark) if inc else 0
             sides.append(SidePreview(cost, inst.value_minor(qty, px), liq, after, px))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from terminal.domain.account import Fill
 from terminal.domain.margin import fee
 from terminal.domain.orders import Order, OrderEvent, OrderStatus
+from terminal.exchange.brackets import after_fill
 
 if TYPE_CHECKING:
     from terminal.exchange.engine import Exchange
@@ -73,6 +74,7 @@ class Clearing:
         ex.emit("position", o.symbol)
         if pos.qty == 0:
             pos.added_margin = 0
+        after_fill(ex, o)
         self.shrink_reduce_only(o.symbol)
         ex.dirty(o.symbol)
         ex.dirty_cross(cur)  # this position's margin backs (or is backed by) the same wallet

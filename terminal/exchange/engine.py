@@ -34,6 +34,7 @@ from terminal.domain.account import (
     Wallet,
 )
 from terminal.domain.instruments import Catalog, Instrument
+from terminal.domain.margin import MarginFigures
 from terminal.domain.money import MINOR_PER_MAJOR
 from terminal.domain.orders import Order, OrderRequest, OrderStatus
 from terminal.exchange.actions import OrderDesk, OrderPreview
@@ -67,6 +68,7 @@ class Exchange:
         self.markets: dict[str, Market] = {}
         self.insurance_fund: dict[str, int] = dict.fromkeys(MINOR_PER_MAJOR, 0)
         self.next_funding_ms: dict[str, int] = {}
+        self.settlement_index: dict[str, tuple[float, int]] = {}  # dated futures: (index sum, ticks) before expiry
         self.next_order_id = 1
         self.next_fill_id = 1
         self.events: list[tuple[str, object]] = []
@@ -158,6 +160,8 @@ class Exchange:
     def dirty(self, symbol: str) -> None:
         self.thresholds.pop(symbol, None)
         self.order_margins.pop(symbol, None)
+        if symbol in self.catalog:
+            self.dirty_cross(self.catalog[symbol].settle_currency)  # order margins move the cross pool
 
     def dirty_cross(self, currency: str) -> None:
         """The wallet or another position's margin moved: cross positions in ``currency`` re-price."""
@@ -190,11 +194,24 @@ class Exchange:
         self.book(currency, "deposit", amount_minor, text=text)
 
     # ------------------------------------------------------------------ margin view
+    def funding_rate(self, symbol: str) -> float:
+        """The fixed funding rate paid at the next funding (0 before the first tick and for dated futures)."""
+        m = self.markets.get(symbol)
+        return m.funding_rate if m is not None and math.isfinite(m.funding_rate) else 0.0
+
+    def figures_of(self, pos: Position, cross_balance: int | None = None) -> MarginFigures:
+        """The position's margins and prices, the next funding reserved when it pays it."""
+        return pos.figures(self.catalog[pos.symbol], cross_balance=cross_balance,
+                           funding_rate=self.funding_rate(pos.symbol))
+
     def position_margin(self, pos: Position) -> int:
+        """What the position locks: isolated IM + C + added margin; cross only its maintenance margin (2024 rules)."""
         if pos.qty == 0:
             return 0
-        inst = self.catalog[pos.symbol]
-        return pos.figures(inst).position_margin + (0 if pos.cross else pos.added_margin)
+        f = self.figures_of(pos)
+        if pos.cross:
+            return f.maint_margin
+        return f.position_margin + pos.added_margin
 
     def order_margin(self, symbol: str, extra: Order | None = None) -> int:
         """Margin held for resting orders of ``symbol``: the larger side after netting against the position."""
@@ -228,7 +245,9 @@ class Exchange:
         return best
 
     def currency_totals(self, currency: str) -> dict[str, int]:
-        """Wallet, unrealised PnL, margins and available balance of one settlement currency."""
+        """Wallet, unrealised PnL, margins and available balance of one settlement currency.
+
+        Available = wallet − position margins (cross: MM only) − order margins + cross positions' uPnL."""
         wallet = self.wallets[currency].balance
         upnl = pos_margin = cross_upnl = ord_margin = maint = 0
         for sym, pos in self.positions.items():
@@ -239,7 +258,7 @@ class Exchange:
                 u = pos.unrealised_pnl(inst, self._mark(sym, pos, inst))
                 upnl += u
                 pos_margin += self.position_margin(pos)
-                maint += pos.figures(inst).maint_margin
+                maint += self.figures_of(pos).maint_margin
                 if pos.cross:
                     cross_upnl += u
         for sym in {o.symbol for o in self.orders.values()}:
@@ -265,29 +284,52 @@ class Exchange:
             return pos.entry_price(inst)
         return m.mark
 
-    def cross_backing(self, symbol: str) -> int:
-        """Wallet that backs a cross position: wallet − isolated margins + others' (uPnL − MM)."""
-        inst = self.catalog[symbol]
-        cur = inst.settle_currency
-        w = self.wallets[cur].balance
+    def mark_of(self, pos: Position) -> float:
+        return self._mark(pos.symbol, pos, self.catalog[pos.symbol])
+
+    def cross_positions(self, currency: str) -> list[Position]:
+        """Open cross positions settled in ``currency``, in symbol order."""
+        return [p for s, p in sorted(self.positions.items())
+                if p.qty and p.cross and self.catalog[s].settle_currency == currency]
+
+    def cross_pool(self, currency: str) -> int:
+        """The cross pool's margin balance: wallet − isolated position margins − order margins + cross uPnL."""
+        pool = self.wallets[currency].balance
         for sym, pos in self.positions.items():
-            other = self.catalog[sym]
-            if sym == symbol or other.settle_currency != cur or pos.qty == 0:
+            inst = self.catalog[sym]
+            if inst.settle_currency != currency or pos.qty == 0:
                 continue
             if pos.cross:
-                w += pos.unrealised_pnl(other, self._mark(sym, pos, other)) - pos.figures(other).maint_margin
+                pool += pos.unrealised_pnl(inst, self._mark(sym, pos, inst))
             else:
-                w -= self.position_margin(pos)
-        return max(w, 0)
+                pool -= self.position_margin(pos)
+        for sym in {o.symbol for o in self.orders.values()}:
+            if self.catalog[sym].settle_currency == currency:
+                pool -= self.order_margin(sym)
+        return pool
+
+    def cross_backing(self, symbol: str) -> int:
+        """The pool behind one cross position, its own uPnL left out and the other cross positions'
+        maintenance margins set aside: its liquidation price is where its own mark takes this to its MM."""
+        inst = self.catalog[symbol]
+        cur = inst.settle_currency
+        backing = self.cross_pool(cur)
+        for pos in self.cross_positions(cur):
+            if pos.symbol == symbol:
+                backing -= pos.unrealised_pnl(inst, self._mark(symbol, pos, inst))
+            else:
+                backing -= self.figures_of(pos).maint_margin
+        return backing
+
+    def cross_in_liquidation(self, currency: str) -> bool:
+        """The pool has fallen to the cross positions' maintenance margins (all of them go together)."""
+        cross = self.cross_positions(currency)
+        return bool(cross) and self.cross_pool(currency) <= sum(self.figures_of(p).maint_margin for p in cross)
 
     def liq_bk(self, symbol: str) -> tuple[float | None, float | None, float | None]:
         """(liquidation price shown, bankruptcy price shown, exact bankruptcy) of the open position."""
         pos = self.positions.get(symbol)
         if pos is None or pos.qty == 0:
             return None, None, None
-        inst = self.catalog[symbol]
-        if pos.cross:
-            f = pos.figures(inst, cross_balance=self.cross_backing(symbol))
-        else:
-            f = pos.figures(inst)
+        f = self.figures_of(pos, self.cross_backing(symbol) if pos.cross else None)
         return f.liquidation_price, f.bankruptcy_price, f.bankruptcy_exact

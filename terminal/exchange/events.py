@@ -16,7 +16,7 @@ import numpy as np
 from terminal.domain.margin import order_cost
 from terminal.domain.orders import Order, OrderEvent, OrderStatus, OrderType
 from terminal.exchange.liquidation import check_liquidation
-from terminal.exchange.settlement import next_funding_after, pay_funding, settle_expiry
+from terminal.exchange.settlement import accumulate_settlement_index, next_funding_after, pay_funding, settle_expiry
 from terminal.exchange.triggers import Thresholds, Trailing, first_crossing
 
 if TYPE_CHECKING:
@@ -57,6 +57,8 @@ class MarketStepper:
             if symbol not in ex.markets or not math.isfinite(ex.market(symbol).last):
                 self.update_market(symbol, batch, 0)
         expiry = int(inst.expiry.timestamp() * 1000) if inst.expiry is not None else None
+        if expiry is not None:
+            accumulate_settlement_index(ex, symbol, batch, expiry)
         i = 0
         while i < n:
             th = self.thresholds_for(symbol)
@@ -70,12 +72,14 @@ class MarketStepper:
                 ex.orders[tr.order_id].trail_anchor = tr.anchor
             if hit >= n:
                 break
+            window_final = batch.funding_rate[hit] if int(t[hit]) == due else (
+                batch.funding_rate[hit - 1] if hit > 0 else ex.markets[symbol].predicted_funding_rate)
             self.update_market(symbol, batch, hit)
             if due is not None and ex.now_ms >= due:
                 if expiry is not None and due == expiry:
                     settle_expiry(ex, symbol)
                 else:
-                    pay_funding(ex, symbol)
+                    pay_funding(ex, symbol, float(window_final))
             if ex.config.liquidation:
                 check_liquidation(ex, symbol)
             self.check_orders(symbol)
@@ -92,7 +96,10 @@ class MarketStepper:
         m.last = float(batch.last[j])
         m.mark = float(batch.mark[j])
         m.index = float(batch.index[j])
-        m.funding_rate = float(batch.funding_rate[j])
+        m.predicted_funding_rate = float(batch.funding_rate[j])
+        if not math.isfinite(m.funding_rate):
+            # first tick: the window before it was never seen; the first prediction stands in for the fixed rate
+            m.funding_rate = m.predicted_funding_rate if ex.catalog[symbol].funding_interval_h else 0.0
         m.time = int(batch.t_ms[j])
         if m.time > ex.now_ms:
             ex.now_ms = m.time

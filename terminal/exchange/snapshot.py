@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from terminal.domain.margin import roe_pct
+from terminal.domain.orders import Order, OrderType
 
 if TYPE_CHECKING:
     from terminal.exchange.engine import Exchange
@@ -71,12 +72,16 @@ class OrderView:
 
 @dataclass(frozen=True)
 class MarketView:
+    """``funding_rate``: the fixed rate paid at ``next_funding_ms``; ``predicted_funding_rate``: the rate the
+    window in progress predicts, paid at the funding after that (MECHANICS.md section 5)."""
+
     symbol: str
     last: float
     mark: float
     index: float
     funding_rate: float
     next_funding_ms: int | None
+    predicted_funding_rate: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,7 @@ def position_view(ex: Exchange, symbol: str) -> PositionView | None:
         return None
     inst = ex.catalog[symbol]
     mark = ex._mark(symbol, pos, inst)
-    f = pos.figures(inst)
+    f = ex.figures_of(pos)
     liq, bk, _ = ex.liq_bk(symbol)
     upnl = pos.unrealised_pnl(inst, mark)
     im = f.initial_margin + (0 if pos.cross else pos.added_margin)
@@ -133,8 +138,7 @@ def margin_ratio(ex: Exchange, currency: str, positions: list[PositionView]) -> 
             cross_mm += p.maint_margin_minor
             cross_upnl += p.unrealised_pnl_minor
     if cross_mm:
-        iso = sum(p.position_margin_minor for p in positions if p.currency == currency and p.margin_mode == "isolated")
-        pool = ex.wallets[currency].balance - iso + cross_upnl
+        pool = ex.cross_pool(currency)  # wallet − isolated margins − order margins + cross uPnL
         worst = max(worst, 1.0 if pool <= 0 else cross_mm / pool)
     return min(worst, 1.0)
 
@@ -161,7 +165,7 @@ def take_snapshot(ex: Exchange) -> Snapshot:
             created_ms=o.created_ms, ref=o.ref,
         ))
     markets = {
-        s: MarketView(s, m.last, m.mark, m.index, m.funding_rate, ex.next_funding_ms.get(s))
+        s: MarketView(s, m.last, m.mark, m.index, m.funding_rate, ex.next_funding_ms.get(s), m.predicted_funding_rate)
         for s, m in sorted(ex.markets.items()) if math.isfinite(m.last)
     }
     return Snapshot(ex.now_ms, wallets, positions, orders, markets, dict(ex.insurance_fund))
@@ -190,10 +194,8 @@ def positions_json(snap: Snapshot) -> list[dict[str, object]]:
     ]
 
 
-def _trail_stop(o: object) -> float | None:
-    from terminal.domain.orders import OrderType
-
+def _trail_stop(o: Order) -> float | None:
     if o.type == OrderType.TRAILING_STOP and o.trail_anchor is not None:
         off = o.trail_offset or 0.0
-        return o.trail_anchor - off if o.direction < 0 else o.trail_anchor + off  # type: ignore[attr-defined]
+        return float(o.trail_anchor - off if o.direction < 0 else o.trail_anchor + off)
     return o.stop_price

@@ -19,11 +19,16 @@ class EngineConfig:
 
 @dataclass
 class Market:
+    """A symbol's prices now. ``funding_rate`` is the **fixed** rate paid at the next funding; the
+    ``predicted_funding_rate`` accumulates over the window in progress and is paid at the funding after
+    that (MECHANICS.md section 5: the rate paid at T comes from the window that ended 8 hours before T)."""
+
     last: float = math.nan
     mark: float = math.nan
     index: float = math.nan
-    funding_rate: float = 0.0
+    funding_rate: float = math.nan
     time: int = 0
+    predicted_funding_rate: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -201,7 +201,8 @@ def build_report(ex: Exchange, history: AccountHistory, rejections: list[dict[st
             "time": iso(end_ms), "wallets": wallets, "positions": positions,
             "open_orders": [o.__dict__ | {} for o in snap.orders],
             "insurance_fund_minor": snap.insurance_fund_minor,
-            "markets": {s: {"last": m.last, "mark": m.mark, "index": m.index} for s, m in snap.markets.items()},
+            "markets": {s: {"last": m.last, "mark": m.mark, "index": m.index, "funding_rate": m.funding_rate,
+                            "predicted_funding_rate": m.predicted_funding_rate} for s, m in snap.markets.items()},
             "books": books_json(ex),
         },
         "stats": {
