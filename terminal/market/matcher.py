@@ -69,8 +69,8 @@ class BookMatcher:
             book.observe(batch.t_ms, batch.last, batch.index)
             self.printed.pop(symbol, None)
             return batch
+        self._join_new(symbol, book)  # orders placed since the last batch join the book as it stood then
         last = book.prepare(batch.t_ms, batch.last, batch.mark, batch.index)
-        self._join_new(symbol, book)
         out = type(batch)(*(last if name == "last" else getattr(batch, name) for name in batch._fields))
         self.printed[symbol] = out
         return out
