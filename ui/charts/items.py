@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QStaticText
 
+from terminal.domain.account import Fill, LiquidationRecord
 from terminal.session.frame import Frame, Series
 from ui.style import theme
 
@@ -213,6 +215,8 @@ class PriceLines:
         self.lines: dict[str, pg.InfiniteLine] = {}
         self.specs: dict[str, LineSpec] = {}
         self.dragging: str | None = None
+        self.width = 1  # pen width of the lines (presenter mode: thicker, see ``restyle``)
+        self.label_font: Any = None  # font of the lines' labels (None: pyqtgraph's)
         self._placing = False  # True while code (not the mouse) moves a line
 
     def update(self, specs: dict[str, LineSpec]) -> None:
@@ -237,11 +241,14 @@ class PriceLines:
 
     def _make(self, key: str, spec: LineSpec) -> pg.InfiniteLine:
         hover = theme.pen(spec.colour, "solid", 2) if spec.movable else None
-        line = pg.InfiniteLine(pos=spec.price, angle=0, movable=spec.movable, pen=theme.pen(spec.colour, spec.style),
+        line = pg.InfiniteLine(pos=spec.price, angle=0, movable=spec.movable,
+                               pen=theme.pen(spec.colour, spec.style, self.width),
                                hoverPen=hover,
                                label=spec.label, labelOpts={"position": 0.02 if spec.movable else 0.62, "color": spec.colour,
                                                             "fill": QColor(18, 22, 28, 200), "anchors": [(0, 1), (0, 1)]})
         line.setZValue(20 if spec.movable else 10)
+        if self.label_font is not None:
+            line.label.setFont(self.label_font)
         if spec.movable:
             line.sigPositionChanged.connect(lambda _l, key=key: self._moving(key))
             line.sigPositionChangeFinished.connect(lambda _l, key=key: self._dropped(key))
@@ -269,6 +276,13 @@ class PriceLines:
         self.on_drop(key, px)
         if spec is not None and key in self.lines and self.specs.get(key, spec).label == "":
             self.update({**self.specs, key: spec})  # no frame came back (nothing changed): snap back to the order
+
+    def restyle(self, width: int, label_font: Any = None) -> None:
+        """New pen width / label font: the lines are made again at the next update."""
+        self.width, self.label_font = width, label_font
+        for key in list(self.lines):
+            self.plot.removeItem(self.lines.pop(key))
+        self.specs.clear()
 
     def _place(self, line: pg.InfiniteLine, price: float) -> None:
         self._placing = True
@@ -355,6 +369,8 @@ class Markers:
 
     def update(self, frame: Frame) -> None:
         symbol = frame.symbol
+        fills: Sequence[Fill]
+        liqs: Sequence[LiquidationRecord]
         if frame.reset or symbol != self.symbol:
             self.symbol = symbol
             self.fills.clear()

@@ -223,7 +223,7 @@ class Brackets(QObject):
             if price is None:
                 continue
             req = OrderRequest(symbol=p.symbol, side=close, qty=p.qty, type=otype, stop_price=price,
-                               trigger=p.trigger, reduce_only=True, close_on_trigger=True)  # type: ignore[arg-type]
+                               trigger=p.trigger, reduce_only=True, close_on_trigger=True)
             ack = self.bridge.orders.place(req)
             if ack.accepted:
                 done.append(f"{word} {fmt.price(inst, price)}")
