@@ -32,6 +32,7 @@ from terminal.domain.instruments import Catalog, Instrument
 from terminal.exchange.snapshot import MarketView, OrderView, PositionView, Snapshot, WalletView, take_snapshot
 from terminal.feeds.spec import FeedSpec
 from terminal.session.history import RingBuffer
+from terminal.session.market_setup import market_views
 
 if TYPE_CHECKING:
     from terminal.session.trading_session import TradingSession
@@ -293,6 +294,7 @@ class FrameBuilder:
         inst = session.catalog[symbol]
         setting = ex.setting(symbol)
         snap = take_snapshot(ex)
+        book, tape = market_views(ex, symbol)  # the order book's ladder and tape (terminal/market)
         return Frame(
             seq=self.seq, symbol=symbol, instrument=inst, catalog=session.catalog, snapshot=snap,
             setting=LeverageSetting(setting.leverage, setting.cross), clock=clock,
@@ -310,6 +312,7 @@ class FrameBuilder:
             funding=tuple(ex.funding[start[3]:]) if lengths[3] > start[3] else (),
             rejections=tuple(_rejection(r) for r in ex.rejections[start[4]:]) if lengths[4] > start[4] else (),
             changed=changed or reset or lengths != start, ticks=ticks, live=live, reset=reset,
+            book=book, tape=tape,
         )
 
 

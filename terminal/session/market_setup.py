@@ -13,6 +13,7 @@ from terminal.feeds.scenario import ScenarioFeed
 from terminal.market.matcher import BookMatcher, install
 from terminal.market.spec import MarketSpec
 from terminal.market.venue import FillModel, MarketSim
+from terminal.market.views import BookView, TapeView, book_view, tape_view
 
 BOOK_DEPTH_IN_REPORT = 10
 
@@ -104,3 +105,14 @@ def market_json(ex: Exchange) -> dict[str, Any]:
             "crowd": {s: {"liquidated": b.crowd.next_long + b.crowd.next_short,
                            "members": int(b.crowd.long_liq.size + b.crowd.short_liq.size)}
                       for s, b in sorted(market.books.items()) if b.crowd is not None}}
+
+
+def market_views(ex: Exchange, symbol: str) -> tuple[BookView | None, TapeView | None]:
+    """The frame's ``book`` (top 20 levels a side) and ``tape`` (recent prints, candles) of ``symbol``."""
+    market = market_of(ex)
+    m = ex.markets.get(symbol)
+    if market is None or m is None or not math.isfinite(m.last):
+        return None, None
+    inst = ex.catalog[symbol]
+    return (book_view(market, symbol, inst.max_order_qty, m.last, inst.tick_size, inst.tick_decimals, ex.now_ms),
+            tape_view(market, symbol))
