@@ -406,6 +406,14 @@ class BarsFeed(BlockFeed):
     def _initial_state(self) -> BarState:
         return BarState(FundingState())
 
+    def _pack(self, state: Any) -> list[float]:
+        f = state.funding
+        return [f.next_funding, f.premium_sum, f.count]
+
+    def _unpack(self, values: list[float]) -> BarState:
+        nxt, psum, count = values
+        return BarState(FundingState(int(nxt), float(psum), int(count)))
+
     def _generate(self, block_no: int, state: Any) -> tuple[TickBatch, BarState]:
         n0 = block_no * self.BLOCK
         k = np.arange(n0, min(n0 + self.BLOCK, self.total_ticks or 0), dtype=np.int64)

@@ -5,6 +5,7 @@ The report is deterministic: the same script gives byte-identical JSON (no wall-
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ def apply_step(ex: Exchange, step: Step, default_symbol: str) -> tuple[bool, str
     """Carry out one script step; returns (accepted, reason)."""
     symbol = step.symbol or default_symbol
     if symbol not in ex.catalog:
-        ack = ex._reject(step.action, {"symbol": symbol}, f"Unknown symbol {symbol!r}.")
+        ack = ex.reject(step.action, {"symbol": symbol}, f"Unknown symbol {symbol!r}.")
         return ack.accepted, ack.reason
     inst = ex.catalog[symbol]
     if step.action in ("order", "leverage") and (step.leverage is not None or step.margin_mode is not None):
@@ -65,7 +66,7 @@ def apply_step(ex: Exchange, step: Step, default_symbol: str) -> tuple[bool, str
         if step.action == "leverage":
             return True, None
     if step.action == "leverage":
-        ack = ex._reject("leverage", {"symbol": symbol}, "A leverage step needs leverage or margin_mode.")
+        ack = ex.reject("leverage", {"symbol": symbol}, "A leverage step needs leverage or margin_mode.")
         return False, ack.reason
     if step.action == "order":
         m = ex.markets.get(symbol)
@@ -73,7 +74,7 @@ def apply_step(ex: Exchange, step: Step, default_symbol: str) -> tuple[bool, str
         try:
             qty: float = inst.contracts_from(step.qty or 0, step.qty_unit, ref_px)
         except InputError as exc:
-            ack = ex._reject("order", {"symbol": symbol, "qty": step.qty}, str(exc))
+            ack = ex.reject("order", {"symbol": symbol, "qty": step.qty}, str(exc))
             return ack.accepted, ack.reason
         if step.qty_unit != "contracts":
             qty = round(qty / inst.lot_size) * inst.lot_size
@@ -83,13 +84,14 @@ def apply_step(ex: Exchange, step: Step, default_symbol: str) -> tuple[bool, str
             "trigger": step.trigger or "mark", "time_in_force": step.time_in_force, "post_only": step.post_only,
             "reduce_only": step.reduce_only, "close_on_trigger": step.close_on_trigger,
             "trail_offset": abs(step.trail_offset) if step.trail_offset is not None else None, "ref": step.order_ref,
+            "take_profit": step.tp, "stop_loss": step.sl,
         }
         if step.side is None:
-            ack = ex._reject("order", req, "An order step needs a side (buy or sell).")
+            ack = ex.reject("order", req, "An order step needs a side (buy or sell).")
         else:
             ack = ex.place_order(req)
     elif step.action == "cancel":
-        ack = ex.cancel_order(step.order_ref) if step.order_ref else ex._reject("cancel", {}, "Say which order to cancel (order_ref).")
+        ack = ex.cancel_order(step.order_ref) if step.order_ref else ex.reject("cancel", {}, "Say which order to cancel (order_ref).")
     elif step.action == "cancel_all":
         ex.cancel_all(step.symbol)
         return True, None
@@ -104,10 +106,12 @@ def apply_step(ex: Exchange, step: Step, default_symbol: str) -> tuple[bool, str
 
 
 def run_script(script: Script, *, base_dir: Path | None = None, catalog: Catalog | None = None,
-               exchange: Exchange | None = None, history: AccountHistory | None = None) -> dict[str, Any]:
+               exchange: Exchange | None = None, history: AccountHistory | None = None,
+               on_feed: Callable[[Feed], None] | None = None) -> dict[str, Any]:
     """Play ``script`` (into ``exchange`` if given) and return the report; the equity and liquidation
-    samples are also appended to ``history`` when given (the stored account's chart history)."""
-    catalog = catalog or default_catalog()
+    samples are also appended to ``history`` when given (the stored account's chart history). ``on_feed`` gets
+    the script's feed, positioned at the script's end, to go on from there."""
+    catalog = (catalog or default_catalog()).with_fee_schedule(script.fee_schedule)
     start_ms = int(script.start.timestamp() * 1000)
     if exchange is not None and exchange.now_ms > start_ms and not keeps_own_dates(script):
         start_ms = exchange.now_ms  # a stored account goes on from its own clock; time never runs backwards
@@ -166,6 +170,8 @@ def run_script(script: Script, *, base_dir: Path | None = None, catalog: Catalog
                 if key not in target:
                     target[key] = RingBuffer(history_out.capacity, 3)
                 target[key].extend(buf.view())
+    if on_feed is not None:
+        on_feed(feed)
     return build_report(ex, history, rejections, ticks, script, start_ms, end_ms, feed.describe())
 
 

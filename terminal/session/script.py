@@ -6,6 +6,7 @@ folder by :func:`load_script`.
 """
 from __future__ import annotations
 
+import gc
 import re
 import tomllib
 from datetime import UTC, datetime, timedelta
@@ -60,6 +61,8 @@ class Step(_Strict):
     amount: float | None = Field(default=None, ge=-1e9, le=1e9,
                                  description="margin: add (+) / remove (−), settlement currency")
     order_ref: str | None = Field(default=None, description="a name for this order, or the order to cancel")
+    tp: float | None = Field(default=None, gt=0, description="bracket take-profit price, armed when the order fills")
+    sl: float | None = Field(default=None, gt=0, description="bracket stop-loss price, armed when the order fills")
     note: str | None = Field(default=None, description="free text, copied to the report")
 
     @field_validator("side", mode="before")
@@ -113,6 +116,8 @@ class Script(_Strict):
     market: MarketSpec = Field(default_factory=MarketSpec, strict=False,
                                description='order book: fill_model = "ideal" | "realistic" | "stressed", crowd')
     steps: list[Step] = Field(default_factory=list, description="timed actions, non-decreasing at_s ≤ duration_s")
+    fee_schedule: str = Field(default="current", pattern=r"^[A-Za-z0-9_-]{1,32}$",
+                              description='fees the account pays: "current" (the catalog\'s) or a named schedule, e.g. "2019"')
 
     @field_validator("start")
     @classmethod
@@ -236,11 +241,17 @@ def _read_plain_steps(text: str) -> dict[str, object] | None:
 def parse_script(text: str, path: str = "<script>", base_dir: Path | None = None) -> Script:
     """Validate a script's text. Linear in its size: lines are located only for the error that is reported."""
     text = text.removeprefix("\ufeff")
-    data = _read_plain_steps(text) or parse_toml(text, path)
+    collecting = gc.isenabled()
+    gc.disable()  # millions of fresh dicts and models, none of them garbage: a third of the time went to GC passes
     try:
-        script = Script.model_validate(data)
-    except ValidationError as exc:
-        raise _error(text, path, exc) from None
+        data = _read_plain_steps(text) or parse_toml(text, path)
+        try:
+            script = Script.model_validate(data)
+        except ValidationError as exc:
+            raise _error(text, path, exc) from None
+    finally:
+        if collecting:
+            gc.enable()
     prev = 0.0
     for n, step in enumerate(script.steps):
         if step.at_s < prev:
@@ -273,6 +284,10 @@ def _check_feed_against_instrument(script: Script, text: str, path: str) -> None
     if symbol not in catalog:
         raise InputError(f"symbol in [feed]: unknown symbol {symbol!r}; known: {', '.join(catalog.symbols)}",
                          path=path, line=_table_line(text, "feed", "symbol") or 1)
+    if script.fee_schedule != "current" and script.fee_schedule not in catalog.fee_schedules:
+        known = ", ".join(["current", *sorted(catalog.fee_schedules)])
+        raise InputError(f"fee_schedule: unknown fee schedule {script.fee_schedule!r}; known: {known}",
+                         path=path, line=_table_line(text, None, "fee_schedule") or 1)
     inst = catalog[symbol]
     if feed.price is not None and not inst.tick_size <= feed.price <= inst.max_price:
         raise InputError(f"price in [feed]: {feed.price:g} is outside what {symbol} trades at "
