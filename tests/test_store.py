@@ -25,6 +25,7 @@ from terminal.store.account_store import (
     set_active_account,
 )
 from terminal.store.schema import MIGRATIONS, SCHEMA_VERSION
+from terminal.store.state import export_exchange
 
 ROOT = Path(__file__).resolve().parents[1]
 START = 1_709_251_200_000
@@ -133,16 +134,30 @@ def test_migrates_an_old_schema_forward(tmp_path: Path) -> None:
         s = new_session(store)
         run(s, store, range(20))
         before = dump(s.exchange)
+        state = export_exchange(s.exchange)  # a version-1 file keeps the whole exchange in one state row
+        state["session"] = {"seed": s.seed, "start_ms": s.start_ms, "ticks": s.ticks, "next_sample": s._next_sample}
+        future = [f.read(START + 10**9, 500).last.tolist() for f in (s.feeds["XBTUSD"],)]
     path = tmp_path / "accounts" / "practice.sqlite"
     db = sqlite3.connect(path)
-    db.execute("DROP TABLE rejections")
+    for table in ("rejections", "orders", "positions", "settings", "prices", "checkpoints"):
+        db.execute(f"DROP TABLE {table}")
     db.execute("DROP INDEX ledger_time")
+    db.execute("ALTER TABLE feeds DROP COLUMN checkpoint")
+    db.execute("UPDATE state SET json = ?", (json.dumps(state),))
     db.execute("PRAGMA user_version = 1")
     db.commit()
     db.close()
     with AccountStore.open(tmp_path) as store:
-        assert dump(store.load_session().exchange) == before
+        s = store.load_session()
+        assert dump(s.exchange) == before
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == max(MIGRATIONS)
+        assert len(s.prices["XBTUSD"]) > 0, "the chart's tail is found by seeking the old feed, once"
+        store.record(s, [])  # the feeds' checkpoints are stored at the next frame
+        assert store.db.execute("SELECT COUNT(*) FROM feeds WHERE checkpoint IS NULL").fetchone()[0] == 0
+    with AccountStore.open(tmp_path) as store:
+        s = store.load_session()
+        assert dump(s.exchange) == before
+        assert [s.feeds["XBTUSD"].read(START + 10**9, 500).last.tolist()] == future
 
 
 def test_newer_schema_is_refused_and_untouched(tmp_path: Path) -> None:

@@ -2,11 +2,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from terminal.store.accounts import active_account, check_name, db_path
 
+if TYPE_CHECKING:
+    import sqlite3
 
-def read_account(data_dir: Path, name: str | None = None, *, journals: bool = True):  # type: ignore[no-untyped-def]
+    from terminal.domain.instruments import Catalog
+    from terminal.exchange.engine import Exchange
+    from terminal.session.script import Script
+
+
+def read_account(data_dir: Path, name: str | None = None, *,
+                 journals: bool = True) -> tuple[str, Exchange, sqlite3.Connection | None]:
     """``(name, exchange, db)`` of a stored account, read in one consistent read transaction without the lock
     (works while a window has the account open). ``db`` is an open read-only connection the caller closes, or
     None for an account that does not exist yet (then the exchange is a fresh default account, nothing written)."""
@@ -15,8 +24,8 @@ def read_account(data_dir: Path, name: str | None = None, *, journals: bool = Tr
 
     from terminal.domain.defaults import DEFAULT_START_MS, DEFAULT_WALLETS_MINOR
     from terminal.domain.instruments import default_catalog
-    from terminal.store.account_store import read_exchange
     from terminal.store.schema import corrupt, translate
+    from terminal.store.state import read_exchange
 
     data_dir = Path(data_dir)
     name = check_name(name or active_account(data_dir))
@@ -48,7 +57,7 @@ def read_account(data_dir: Path, name: str | None = None, *, journals: bool = Tr
     return name, ex, db
 
 
-def _fresh_exchange(catalog, start_ms: int, wallets: dict[str, int]):  # type: ignore[no-untyped-def]
+def _fresh_exchange(catalog: Catalog, start_ms: int, wallets: dict[str, int]) -> Exchange:
     from terminal.exchange.engine import Exchange
 
     ex = Exchange(catalog, now_ms=start_ms)
@@ -58,7 +67,7 @@ def _fresh_exchange(catalog, start_ms: int, wallets: dict[str, int]):  # type: i
     return ex
 
 
-def open_read_only(path: Path):  # type: ignore[no-untyped-def]
+def open_read_only(path: Path) -> sqlite3.Connection:
     """A read-only connection to an account file that never writes to it or beside it: an older schema is
     upgraded in a copy in memory; a file no window has open (or on a read-only filesystem) is read as immutable.
     A zero-byte file is damaged — SQLite would happily make an empty database of it."""
@@ -101,7 +110,7 @@ def open_read_only(path: Path):  # type: ignore[no-untyped-def]
     return db
 
 
-def account_views(ex) -> dict:  # type: ignore[no-untyped-def]
+def account_views(ex: Exchange) -> dict[str, Any]:
     """wallets / positions / open_orders / ledger of an exchange, as plain JSON-able dicts."""
     from terminal.exchange.snapshot import positions_json, take_snapshot, wallets_json
     from terminal.session.runner import iso
@@ -115,7 +124,7 @@ def account_views(ex) -> dict:  # type: ignore[no-untyped-def]
             "open_orders": [dict(o.__dict__) for o in snap.orders], "ledger": ledger}
 
 
-def account_json(data_dir: Path, name: str | None = None) -> dict:  # type: ignore[type-arg]
+def account_json(data_dir: Path, name: str | None = None) -> dict[str, Any]:
     """The stored account as JSON-able data (``leverage-terminal account``, which refuses a missing account
     before asking; here it reads as a fresh default one: 1 XBT, 10,000 USDT). Never takes the lock, never writes."""
     from terminal.session.runner import clean_json
@@ -123,10 +132,11 @@ def account_json(data_dir: Path, name: str | None = None) -> dict:  # type: igno
     name, ex, db = read_account(data_dir, name)
     if db is not None:
         db.close()
-    return clean_json({"account": name, **account_views(ex)})
+    doc: dict[str, Any] = clean_json({"account": name, **account_views(ex)})
+    return doc
 
 
-def play_into_store(script, base_dir: Path, data_dir: Path) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def play_into_store(script: Script, base_dir: Path, data_dir: Path) -> dict[str, Any]:
     """Play ``script`` into the active stored account and save the result; returns the run report.
 
     The wallet comes from the store; a new account starts from the script's ``[account]`` at the script's start.
@@ -137,11 +147,8 @@ def play_into_store(script, base_dir: Path, data_dir: Path) -> dict:  # type: ig
     store = AccountStore.open(Path(data_dir))
     try:
         session = store.load_session() if store.has_state() else new_session_for(script)
-        report, start = play_into_session(script, session, base_dir, PRICE_TAIL_TICKS)
-        ex = session.exchange
-        symbol = script.feed.resolved_symbol()
-        store._feed_meta[symbol] = (session.feeds[symbol], script.seed, start)
-        store.record(session, ex.drain_events())
+        report, _ = play_into_session(script, session, base_dir, PRICE_TAIL_TICKS)
+        store.record(session, session.exchange.drain_events())
         return report
     finally:
         store.close()

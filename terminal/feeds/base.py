@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, Protocol, runtime_checkable
 import numpy as np
 
 from terminal.domain.instruments import Instrument
+from terminal.feeds.checkpoint import FeedCheckpoint, FeedOrigin
 
 UNBOUNDED_MS = 2**62  # an ``until_ms`` that no tick reaches
 
@@ -54,10 +55,23 @@ class Feed(Protocol):
     instrument: Instrument
     start_ms: int
     position: int
+    origin: FeedOrigin | None
 
     def read(self, until_ms: int, max_ticks: int) -> TickBatch: ...
 
     def seek(self, position: int) -> None: ...
+
+    def checkpoint(self) -> FeedCheckpoint: ...
+
+    def restore(self, checkpoint: FeedCheckpoint) -> None: ...
+
+    def generator_state(self) -> tuple[int, list[float]]:
+        """``(block, state)``: what the ticks from ``position`` on depend on besides the feed's origin."""
+        ...
+
+    def restore_state(self, position: int, block: int, state: list[float]) -> None:
+        """Go to ``position`` with the generator state ``generator_state()`` returned there (no regeneration)."""
+        ...
 
     @property
     def exhausted(self) -> bool: ...
@@ -65,7 +79,36 @@ class Feed(Protocol):
     def describe(self) -> dict[str, Any]: ...
 
 
-class ArrayFeed:
+class Resumable:
+    """``checkpoint()`` / ``restore()`` for a feed made by :func:`terminal.feeds.make_feed` (which sets ``origin``)."""
+
+    origin: FeedOrigin | None = None
+    symbol: str
+    position: int
+
+    def generator_state(self) -> tuple[int, list[float]]:
+        raise NotImplementedError
+
+    def restore_state(self, position: int, block: int, state: list[float]) -> None:
+        raise NotImplementedError
+
+    def checkpoint(self) -> FeedCheckpoint:
+        """This feed's state now (see :mod:`terminal.feeds.checkpoint`)."""
+        if self.origin is None:
+            raise ValueError(f"the {self.symbol} feed was not made by make_feed: it has no origin to checkpoint")
+        block, state = self.generator_state()
+        o = self.origin
+        return FeedCheckpoint(symbol=self.symbol, spec=o.spec, seed=o.seed, start_ms=o.start_ms,
+                              position=self.position, block=block, state=tuple(state))
+
+    def restore(self, checkpoint: FeedCheckpoint) -> None:
+        """Go to the moment ``checkpoint`` was taken (a checkpoint of a feed with the same origin)."""
+        if self.origin is not None and checkpoint.origin != self.origin:
+            raise ValueError(f"the checkpoint belongs to another {checkpoint.symbol} feed")
+        self.restore_state(checkpoint.position, checkpoint.block, list(checkpoint.state))
+
+
+class ArrayFeed(Resumable):
     """A finite feed whose ticks are all computed up front (trade replay, scenarios)."""
 
     kind = "array"
@@ -99,6 +142,12 @@ class ArrayFeed:
             raise ValueError("position must be ≥ 0")
         self.position = min(int(position), len(self._ticks))
 
+    def generator_state(self) -> tuple[int, list[float]]:
+        return 0, []  # every tick is computed up front: the position is the whole state
+
+    def restore_state(self, position: int, block: int, state: list[float]) -> None:
+        self.seek(position)
+
     @property
     def exhausted(self) -> bool:
         return self.position >= len(self._ticks)
@@ -107,12 +156,14 @@ class ArrayFeed:
         return {"kind": self.kind, "symbol": self.symbol, "start_ms": self.start_ms, "ticks": len(self._ticks)}
 
 
-class BlockFeed:
+class BlockFeed(Resumable):
     """A feed generated lazily in fixed blocks of ``BLOCK`` ticks, each from its own seeded generator.
 
-    Subclasses implement ``_generate(block_no, state) -> (TickBatch, next_state)``; the state at the start of
-    every block generated so far is kept, so ``seek`` regenerates from the nearest checkpoint and reads give the
-    same arrays however they are chunked.
+    Subclasses implement ``_generate(block_no, state) -> (TickBatch, next_state)`` and ``_pack`` / ``_unpack``
+    (the state as a flat list of numbers and back); the state at the start of every block generated (or
+    restored) so far is kept, so ``seek`` regenerates from the nearest known state at or before the target and
+    reads give the same arrays however they are chunked. ``restore_state`` plants a state for a block, so a feed
+    resumes from a checkpoint without regenerating the blocks before it.
     """
 
     BLOCK = 8192
@@ -124,7 +175,7 @@ class BlockFeed:
         self.start_ms = int(start_ms)
         self.total_ticks = total_ticks
         self.position = 0
-        self._states: list[Any] = [self._initial_state()]
+        self._states: dict[int, Any] = {0: self._initial_state()}
         self._cache_no = -1
         self._cache = TickBatch.empty()
 
@@ -135,19 +186,46 @@ class BlockFeed:
     def _generate(self, block_no: int, state: Any) -> tuple[TickBatch, Any]:
         raise NotImplementedError
 
+    def _pack(self, state: Any) -> list[float]:
+        raise NotImplementedError
+
+    def _unpack(self, values: list[float]) -> Any:
+        raise NotImplementedError
+
     # -- machinery ---------------------------------------------------------------------------
+    def _state_of(self, block_no: int) -> Any:
+        """The generator state at the start of ``block_no``, generated forward from the nearest known one."""
+        state = self._states.get(block_no)
+        if state is not None:
+            return state
+        n = max(b for b in self._states if b <= block_no)
+        while n < block_no:
+            _, nxt = self._generate(n, self._states[n])
+            n += 1
+            self._states[n] = nxt
+        return self._states[block_no]
+
     def _block(self, block_no: int) -> TickBatch:
         if block_no == self._cache_no:
             return self._cache
-        while len(self._states) <= block_no:
-            n = len(self._states) - 1
-            _, nxt = self._generate(n, self._states[n])
-            self._states.append(nxt)
-        batch, nxt = self._generate(block_no, self._states[block_no])
-        if len(self._states) == block_no + 1:
-            self._states.append(nxt)
+        batch, nxt = self._generate(block_no, self._state_of(block_no))
+        self._states.setdefault(block_no + 1, nxt)
         self._cache_no, self._cache = block_no, batch
         return batch
+
+    def generator_state(self) -> tuple[int, list[float]]:
+        no = self.position // self.BLOCK
+        return no, self._pack(self._state_of(no))
+
+    def restore_state(self, position: int, block: int, state: list[float]) -> None:
+        if block != int(position) // self.BLOCK:
+            raise ValueError(f"a state for block {block} cannot resume tick {position}")
+        for later in [b for b in self._states if b > block]:
+            del self._states[later]  # generated from another history: regenerate from the restored state
+        self._states[int(block)] = self._unpack(list(state))
+        if self._cache_no >= block:
+            self._cache_no = -1  # the cached block may have come from another state
+        self.seek(position)
 
     def read(self, until_ms: int, max_ticks: int) -> TickBatch:
         remaining = max(0, int(max_ticks))

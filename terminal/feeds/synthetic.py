@@ -67,6 +67,16 @@ class SyntheticFeed(BlockFeed):
     def _initial_state(self) -> SynthState:
         return SynthState(math.log(self.price), 1, 0.0, 0.0, FundingState())
 
+    def _pack(self, state: Any) -> list[float]:
+        st: SynthState = state
+        f = st.funding
+        return [st.log_index, st.regime, st.prem_slow, st.prem_fast, f.next_funding, f.premium_sum, f.count]
+
+    def _unpack(self, values: list[float]) -> SynthState:
+        log_index, regime, slow, fast, nxt, psum, count = values
+        return SynthState(float(log_index), int(regime), float(slow), float(fast),
+                          FundingState(int(nxt), float(psum), int(count)))
+
     def _generate(self, block_no: int, state: Any) -> tuple[TickBatch, SynthState]:
         st: SynthState = state
         n = self.BLOCK

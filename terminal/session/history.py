@@ -53,6 +53,14 @@ class RingBuffer:
         k = self.count % self.capacity
         return np.concatenate((self.data[k:], self.data[:k]))
 
+    def tail(self, k: int) -> np.ndarray:
+        """The last ``k`` rows in time order (at most ``len(self)``), without copying the whole buffer."""
+        k = max(0, min(int(k), len(self)))
+        start = (self.count - k) % self.capacity
+        if start + k <= self.capacity:
+            return self.data[start:start + k]
+        return np.concatenate((self.data[start:], self.data[: start + k - self.capacity]))
+
     def last(self) -> np.ndarray | None:
         if self.count == 0:
             return None

@@ -12,8 +12,8 @@ from typing import Any
 from terminal.domain.instruments import default_catalog
 from terminal.domain.money import to_minor
 from terminal.feeds import make_feed
-from terminal.feeds.base import UNBOUNDED_MS
-from terminal.session.runner import keeps_own_dates, run_script, session_window
+from terminal.feeds.base import UNBOUNDED_MS, Feed
+from terminal.session.runner import keeps_own_dates, run_script
 from terminal.session.script import Script
 from terminal.session.trading_session import TradingSession
 
@@ -31,12 +31,12 @@ def new_session_for(script: Script) -> TradingSession:
 def play_into_session(script: Script, session: TradingSession, base_dir: Path | None,
                       tail_ticks: int) -> tuple[dict[str, Any], int]:
     """Play ``script`` into ``session``; returns the run report and the start time the run used."""
-    report = run_script(script, base_dir=base_dir, exchange=session.exchange, history=session.history)
+    played: list[Feed] = []
+    report = run_script(script, base_dir=base_dir, exchange=session.exchange, history=session.history,
+                        on_feed=played.append)
     start = int(report["stats"]["start_ms"])
     symbol = script.feed.resolved_symbol()
-    feed = make_feed(script.feed, session.catalog[symbol], seed=script.seed, start_ms=start)
-    _, end_ms = session_window(script, feed, start)
-    feed.read(end_ms, UNBOUNDED_MS)  # numpy: fast even for millions of ticks
+    feed = played[0]  # at the script's end: its last stretch is re-read for the chart (memory flat in length)
     end = feed.position
     feed.seek(max(0, end - tail_ticks))
     tail = feed.read(UNBOUNDED_MS, end - feed.position)

@@ -18,6 +18,7 @@ from terminal.session.market_setup import attach_market, configure_feed, printed
 
 PRICE_HISTORY = 1_000_000  # points per price series kept for the chart
 SAMPLE_MS = 1_000  # equity / liquidation history: at most one point per simulated second
+WARM_UP_MS = 30 * 60_000  # market history a symbol first opened mid-session shows
 
 
 class TradingSession:
@@ -64,9 +65,14 @@ class TradingSession:
             inst = self.catalog[symbol]
             spec = self.spec_for(symbol)
             seed = self.seed * 1_000_003 + self.catalog.symbols.index(symbol)
-            # a scenario (or rebased replay) chosen mid-session starts now; the synthetic market runs from the start
+            # a scenario (or rebased replay) chosen mid-session starts now; the synthetic market runs from the
+            # session's start, or from WARM_UP_MS before now when first opened later (so opening a symbol costs the
+            # same on a month-old account as on a new one, and its chart still shows a stretch of history)
             starts_now = spec.kind == "scenario" or (spec.kind in ("trades", "bars") and spec.rebase)
             start = self.now_ms if starts_now else self.start_ms
+            if spec.kind == "synthetic" and self.now_ms - WARM_UP_MS > self.start_ms:
+                step = spec.tick_interval_ms or 100  # on the session's tick grid
+                start = self.start_ms + (self.now_ms - WARM_UP_MS - self.start_ms) // step * step
             feed = make_feed(spec, inst, seed=seed, start_ms=start)
             self.feeds[symbol] = feed
             configure_feed(self.market, feed)

@@ -1,15 +1,21 @@
-"""The practice account on disk: one SQLite database per named account, saved once per frame.
+"""The practice account on disk: one SQLite database per named account, saved by what each frame's events changed.
 
 ``AccountStore.open(data_dir, name)`` takes the account's lock, checks and migrates its file; ``load_session()``
-brings back the exchange exactly (wallets, positions, live orders, markets, clock, counters), each price feed at its
-position (``seek``), the equity / liquidation history and a tail of the price chart (re-read from the feed, never
-stored tick by tick). ``record(session, events)`` saves everything that changed since the last call in ONE
-transaction, and does nothing at all when nothing changed; a frame that moved money is committed with
-``synchronous = FULL`` (survives a power cut), clock-only frames with ``NORMAL`` (survive a crash of the app).
+brings back the exchange exactly (wallets, positions, live orders, markets, clock, counters), each price feed from
+its stored checkpoint (:mod:`terminal.feeds.checkpoint`: O(1) whatever the account's age, never a replay), the
+equity / liquidation history and the price chart's stored tail (:mod:`terminal.store.prices`).
+
+``record(session, events)`` saves what the frame changed in ONE transaction: the journal rows appended, the orders /
+positions / settings the events name (:mod:`terminal.store.changes`), the small live row (clock, markets, wallets,
+counters), the feeds' checkpoints, the new price and equity points. A frame with no event and no tick writes nothing
+and costs a few comparisons. A frame that moved money is committed with ``synchronous = FULL`` (survives a power
+cut), others with ``NORMAL`` (survive a crash of the app). Every ``checkpoints.EVERY_MS`` of simulated time the
+frame also stores a :class:`~terminal.store.checkpoints.SessionCheckpoint` (engine + feeds), the base of rewinding
+and branching: ``checkpoint_times()``, ``checkpoint_at(t_ms)``, ``session_at(checkpoint)``.
 
 Choices: ``reset`` gives a fresh account on the *same market* (the clock and price feeds continue, the chart of
-prices stays) and wipes the account's journals and equity history. ``account_json`` on a data folder without the
-account prints a fresh default account and writes nothing.
+prices stays) and wipes the account's journals, equity history and checkpoints. ``account_json`` on a data folder
+without the account prints a fresh default account and writes nothing.
 """
 from __future__ import annotations
 
@@ -30,11 +36,13 @@ from terminal.domain.defaults import DEFAULT_START_MS, DEFAULT_WALLETS_MINOR
 from terminal.domain.errors import TerminalError
 from terminal.domain.instruments import Catalog, default_catalog
 from terminal.exchange.engine import Exchange
-from terminal.feeds import make_feed
-from terminal.feeds.base import UNBOUNDED_MS
+from terminal.feeds import feed_from_checkpoint, make_feed
+from terminal.feeds.base import UNBOUNDED_MS, Feed
+from terminal.feeds.checkpoint import FeedCheckpoint, FeedOrigin
 from terminal.feeds.spec import FeedSpec
 from terminal.session.history import RingBuffer
-from terminal.session.trading_session import TradingSession
+from terminal.session.trading_session import PRICE_HISTORY, TradingSession
+from terminal.store import checkpoints
 from terminal.store.accounts import (
     DEFAULT_ACCOUNT,
     AccountLock,
@@ -45,23 +53,29 @@ from terminal.store.accounts import (
     list_accounts,
     set_active_account,
 )
+from terminal.store.changes import ChangeTracker, FrameChanges
+from terminal.store.checkpoints import SessionCheckpoint
+from terminal.store.prices import TAIL_POINTS, PriceTail
 from terminal.store.schema import StoreError, connect, corrupt, is_read_only, translate
 from terminal.store.state import (
     dumps,
-    export_exchange,
+    export_live,
     fill_row,
     funding_row,
     ledger_row,
     liquidation_row,
+    order_json,
+    position_json,
     read_exchange,
     rejection_row,
+    settings_json,
 )
 
 __all__ = ["DEFAULT_ACCOUNT", "DEFAULT_WALLETS_MINOR", "AccountStore", "StoreError", "active_account",
            "create_account", "delete_account", "list_accounts", "set_active_account"]
 _log = logging.getLogger(__name__)
 
-PRICE_TAIL_TICKS = 20_000  # price-chart points re-read from each feed on load
+PRICE_TAIL_TICKS = TAIL_POINTS  # price-chart points kept per symbol
 JOURNALS = ("ledger", "fills", "liquidations", "funding", "rejections")
 INSERT = {
     "ledger": "INSERT INTO ledger (time, kind, currency, amount_minor, symbol, ref, text) VALUES (?,?,?,?,?,?,?)",
@@ -70,8 +84,15 @@ INSERT = {
     "funding": "INSERT INTO funding (time, symbol, json) VALUES (?,?,?)",
     "rejections": "INSERT INTO rejections (time, json) VALUES (?,?)",
 }
-ROW = {"ledger": ledger_row, "fills": fill_row, "liquidations": liquidation_row, "funding": funding_row,
-       "rejections": rejection_row}
+ROW: dict[str, Callable[[Any], tuple[Any, ...]]] = {"ledger": ledger_row, "fills": fill_row, "liquidations": liquidation_row,
+       "funding": funding_row, "rejections": rejection_row}
+UPSERT_POSITION = "INSERT INTO positions VALUES (?, ?) ON CONFLICT(symbol) DO UPDATE SET json = excluded.json"
+UPSERT_SETTINGS = "INSERT INTO settings VALUES (?, ?) ON CONFLICT(symbol) DO UPDATE SET json = excluded.json"
+UPSERT_FEED = ("INSERT INTO feeds VALUES (?,?,?,?,?,?) ON CONFLICT(symbol) DO UPDATE SET spec = excluded.spec, "
+               "seed = excluded.seed, start_ms = excluded.start_ms, position = excluded.position, "
+               "checkpoint = excluded.checkpoint")
+ALL_TABLES = ("ledger", "fills", "liquidations", "funding", "rejections", "orders_history", "history", "feeds",
+              "state", "orders", "positions", "settings", "prices", "checkpoints")
 
 
 def account_seed(name: str) -> int:
@@ -91,12 +112,16 @@ class AccountStore:
         self._db: sqlite3.Connection | None = db
         self._lock = lock
         self._session: TradingSession | None = None
-        self._saved: dict[str, int] = {}
-        self._last_state: str | None = None
-        self._feed_meta: dict[str, tuple[object, int, int]] = {}  # symbol -> (feed, seed, start_ms)
-        self._feeds_saved: dict[str, tuple[Any, ...]] = {}
+        self._journals: dict[str, int] = {}
+        self._changes = ChangeTracker()
+        self._prices = PriceTail()
+        self._feeds_saved: dict[str, tuple[Feed, int]] = {}
+        self._clock_saved: tuple[int, int] = (-1, -1)  # (exchange now_ms, session ticks)
         self._hist_base: dict[str, int] = {}
         self._hist_saved: dict[str, int] = {}
+        self._next_checkpoint_ms = 0
+        self._checkpoint_wall = -math.inf
+        self._checkpoints_written = 0
         self.warnings: list[str] = []
         self._durable = False  # connect() leaves synchronous = NORMAL
         self._spec_json: dict[int, tuple[FeedSpec, str]] = {}
@@ -172,19 +197,24 @@ class AccountStore:
         return self._db
 
     def _tx(self, fn: Callable[[sqlite3.Connection], None], doing: str, durable: bool = True) -> None:
+        """``fn`` in one write transaction; any failure rolls it back (SQLite errors become a StoreError)."""
         db = self.db
         try:
             if durable != self._durable:
                 db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
                 self._durable = durable
             db.execute("BEGIN IMMEDIATE")
-            fn(db)
-            db.execute("COMMIT")
-        except sqlite3.Error as exc:
             try:
-                db.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
+                fn(db)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:  # SQLite may have rolled back already (a full disk)
+                    try:
+                        db.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
+                raise
+        except sqlite3.Error as exc:
             raise translate(exc, self.path, doing) from None
 
     def has_state(self) -> bool:
@@ -198,10 +228,11 @@ class AccountStore:
                                          wallets_minor=DEFAULT_WALLETS_MINOR)
             self._write_all(session)
             return session
+        tails: dict[str, int] = {}
         try:
             self.db.execute("BEGIN")
             try:
-                session = self._read_session(catalog)
+                session = self._read_session(catalog, tails)
             finally:
                 self.db.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -211,32 +242,47 @@ class AccountStore:
                 raise
             raise corrupt(self.path, f"the saved state cannot be read: {exc}") from None
         self._track(session)
-        self._trim_history()
+        self._tidy(session, tails)
         return session
 
-    def _read_session(self, catalog: Catalog) -> TradingSession:
+    def _read_session(self, catalog: Catalog, tails: dict[str, int]) -> TradingSession:
         st = json.loads(self.db.execute("SELECT json FROM state WHERE id = 1").fetchone()[0])
         ex = read_exchange(self.db, catalog, st, self.path)
         ss = st["session"]
         session = TradingSession(ex, seed=int(ss["seed"]), start_ms=int(ss["start_ms"]))
         session.ticks = int(ss["ticks"])
         session._next_sample = int(ss["next_sample"])
-        for sym, spec_js, seed, start, pos in self.db.execute("SELECT * FROM feeds ORDER BY rowid"):
+        feed_rows = self.db.execute(
+            "SELECT symbol, spec, seed, start_ms, position, checkpoint FROM feeds ORDER BY rowid").fetchall()
+        for sym, spec_js, seed, start, pos, cp_js in feed_rows:
             spec = FeedSpec.model_validate_json(spec_js)
+            stored = PriceTail.load(self.db, sym)
             try:
-                feed = make_feed(spec, catalog[sym], seed=int(seed), start_ms=int(start))
-            except TerminalError as exc:  # e.g. a price file that moved: fall back to the synthetic model
+                if cp_js:
+                    feed = feed_from_checkpoint(FeedCheckpoint.model_validate_json(cp_js), catalog[sym])
+                else:  # an account saved before checkpoints: found by seeking, once
+                    feed = make_feed(spec, catalog[sym], seed=int(seed), start_ms=int(start))
+                    if stored is None:
+                        tail = min(int(pos), TAIL_POINTS)
+                        feed.seek(int(pos) - tail)
+                        session._record_prices(sym, feed.read(UNBOUNDED_MS, tail))
+                    feed.seek(int(pos))
+            except TerminalError as exc:  # e.g. a price file that moved: fall back to the synthetic price model
                 self.warnings.append(f"{sym}: {exc}; using the synthetic price model instead")
                 session.feed_specs[sym] = FeedSpec(kind="synthetic", symbol=sym)
                 continue
             session.feed_specs[sym] = spec
-            tail = min(int(pos), PRICE_TAIL_TICKS)
-            feed.seek(int(pos) - tail)
-            session._record_prices(sym, feed.read(UNBOUNDED_MS, tail))
-            feed.seek(int(pos))
+            if stored is not None:
+                buf = session.prices[sym] = RingBuffer(PRICE_HISTORY, 4)
+                buf.extend(stored[0])
+                tails[sym] = stored[1]
+            else:
+                tails[sym] = 0
             session.feeds[sym] = feed
-            session.feed_origin[sym] = (int(seed), int(start))
-            self._feed_meta[sym] = (feed, int(seed), int(start))
+            origin = feed.origin
+            session.feed_origin[sym] = (origin.seed, origin.start_ms) if origin else (int(seed), int(start))
+            if not cp_js:
+                self._feeds_saved[sym] = (feed, -1)  # store its checkpoint at the next frame
         cap = session.history.capacity
         for series, top in self.db.execute("SELECT series, MAX(seq) FROM history GROUP BY series").fetchall():
             rows = self.db.execute("SELECT t, a, b FROM history WHERE series = ? AND seq > ? ORDER BY seq",
@@ -250,40 +296,50 @@ class AccountStore:
         return session
 
     def _track(self, session: TradingSession) -> None:
+        """Everything in ``session`` is on disk (just loaded or just written in full)."""
         ex = session.exchange
         self._session = session
-        self._saved = {j: len(getattr(ex, j)) for j in JOURNALS}
-        self._last_state = dumps(self._state(session))
-        self._feeds_saved = self._feed_rows(session)
+        self._journals = {j: len(getattr(ex, j)) for j in JOURNALS}
+        self._changes.reset(ex)
+        stale = {s for s, (f, p) in self._feeds_saved.items() if p < 0 and session.feeds.get(s) is f}
+        self._feeds_saved = {s: (f, -1 if s in stale else f.position) for s, f in session.feeds.items()}
+        self._clock_saved = (ex.now_ms, session.ticks)
+        self._next_checkpoint_ms = ex.now_ms
 
-    def _trim_history(self) -> None:
-        cap = self._session.history.capacity if self._session else 100_000
-        self._tx(lambda db: db.execute(
-            "DELETE FROM history WHERE seq <= (SELECT MAX(seq) FROM history h WHERE h.series = history.series) - ?",
-            (cap,)), "tidy the chart history", durable=False)
+    def _tidy(self, session: TradingSession, tails: dict[str, int]) -> None:
+        """After loading: fold each price tail into one chunk (and store the tail found by seeking an old account);
+        drop equity history beyond what the charts hold."""
+        cap = session.history.capacity
+
+        def tidy(db: sqlite3.Connection) -> None:
+            for sym, buf in session.prices.items():
+                self._prices.track(db if tails.get(sym) != 1 else None, sym, buf)
+            db.execute("DELETE FROM history WHERE seq <= "
+                       "(SELECT MAX(seq) FROM history h WHERE h.series = history.series) - ?", (cap,))
+
+        self._tx(tidy, "tidy the chart history", durable=False)
 
     # ------------------------------------------------------------------ save
-    def _state(self, session: TradingSession) -> dict[str, Any]:
-        st = export_exchange(session.exchange)
+    def _live_row(self, session: TradingSession) -> str:
+        st = export_live(session.exchange)
         st["session"] = {"seed": session.seed, "start_ms": session.start_ms, "ticks": session.ticks,
                          "next_sample": session._next_sample}
-        return st
+        return dumps(st)
 
-    def _feed_rows(self, session: TradingSession) -> dict[str, tuple[Any, ...]]:
-        rows = {}
-        for sym, feed in session.feeds.items():
-            meta = self._feed_meta.get(sym)
-            if meta is None or meta[0] is not feed:  # made by session.ensure_feed / set_feed
-                seed, start = session.feed_origin.get(
-                    sym, (session.seed * 1_000_003 + session.catalog.symbols.index(sym), session.start_ms))
-                meta = self._feed_meta[sym] = (feed, seed, start)
-            spec_obj = session.spec_for(sym)
-            cached = self._spec_json.get(id(spec_obj))
-            if cached is None or cached[0] is not spec_obj:  # FeedSpec is frozen: its JSON never changes
-                cached = self._spec_json[id(spec_obj)] = (spec_obj, spec_obj.model_dump_json())
-            spec = cached[1]
-            rows[sym] = (sym, spec, meta[1], meta[2], int(feed.position))
-        return rows
+    def _spec_text(self, spec: FeedSpec) -> str:
+        cached = self._spec_json.get(id(spec))
+        if cached is None or cached[0] is not spec:  # FeedSpec is frozen: its JSON never changes
+            cached = self._spec_json[id(spec)] = (spec, spec.model_dump_json())
+        return cached[1]
+
+    def _feed_row(self, session: TradingSession, sym: str, feed: Feed) -> tuple[Any, ...]:
+        if feed.origin is None:  # a feed made without make_feed (tests, tools): its origin is the session's record
+            seed, start = session.feed_origin.get(
+                sym, (session.seed * 1_000_003 + session.catalog.symbols.index(sym), session.start_ms))
+            feed.origin = FeedOrigin(session.spec_for(sym), seed, start)
+        o = feed.origin
+        cp = feed.checkpoint()
+        return (sym, self._spec_text(session.spec_for(sym)), o.seed, o.start_ms, cp.position, cp.model_dump_json())
 
     def _history_rows(self, session: TradingSession) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
         out: list[tuple[Any, ...]] = []
@@ -297,78 +353,158 @@ class AccountStore:
                 continue
             take = min(new, len(buf))
             base = self._hist_base[series]
-            view = buf.view()[-take:]
+            view = buf.tail(take)
             first = base + buf.count - take
             out.extend((series, first + i, float(r[0]), _num(r[1]), _num(r[2])) for i, r in enumerate(view))
             saved[series] = buf.count
         return out, saved
 
+    def _idle(self, session: TradingSession) -> bool:
+        """Nothing to save: no tick, no journal row, no feed moved, no chart point (a few comparisons)."""
+        ex = session.exchange
+        if (ex.now_ms, session.ticks) != self._clock_saved:
+            return False
+        if any(len(getattr(ex, j)) != n for j, n in self._journals.items()):
+            return False
+        saved = self._feeds_saved
+        if len(saved) != len(session.feeds):
+            return False
+        for s, f in session.feeds.items():
+            m = saved.get(s)
+            if m is None or m[0] is not f or m[1] != f.position:
+                return False
+        if len(ex.positions) != len(self._changes.positions) or len(ex.settings) != len(self._changes.settings):
+            return False
+        if self._prices.pending(session.prices):
+            return False
+        return all(self._hist_saved.get(k, 0) == b.count for k, b in _series(session).items())
+
     def record(self, session: TradingSession, events: list[tuple[str, object]]) -> None:
         """Save what changed since the last call, in one transaction (nothing at all if nothing changed)."""
         if session is not self._session:
             self._write_all(session)
+            played = {o.id: o for kind, o in events if kind == "order"}  # type: ignore[attr-defined]
+            if played:  # a session played elsewhere (run --data-dir into a new account): its orders' history too
+                self._tx(lambda db: db.executemany(
+                    "INSERT OR REPLACE INTO orders_history VALUES (?,?,?,?)",
+                    [(o.id, o.symbol, o.status.value, order_json(o)) for o in played.values()]), "save the order history")
+            return
+        if not events and self._idle(session):
             return
         ex = session.exchange
-        new = {j: getattr(ex, j)[self._saved[j]:] for j in JOURNALS}
-        orders = {}
-        for kind, payload in events:
-            if kind == "order":
-                orders[payload.id] = payload  # type: ignore[attr-defined]
-        state = dumps(self._state(session))
-        feeds = self._feed_rows(session)
-        feed_changes = [r for s, r in feeds.items() if self._feeds_saved.get(s) != r]
-        gone = [s for s in self._feeds_saved if s not in feeds]
+        ticked = (ex.now_ms, session.ticks) != self._clock_saved
+        ch = self._changes.changes(ex, events, ticked)
+        new = {j: getattr(ex, j)[n:] for j, n in self._journals.items() if len(getattr(ex, j)) != n}
+        feeds = {s: f for s, f in session.feeds.items()
+                 if self._feeds_saved.get(s) != (f, f.position) or self._feeds_saved[s][0] is not f}
+        feed_rows = [self._feed_row(session, s, f) for s, f in feeds.items()]
+        gone = [s for s in self._feeds_saved if s not in session.feeds]
         hist, hist_saved = self._history_rows(session)
-        if state == self._last_state and not (any(new.values()) or orders or feed_changes or gone or hist):
-            return
+        live = self._live_row(session)
+        cp = self._due_checkpoint(session)
+        plan: list[Any] = []
 
         def write(db: sqlite3.Connection) -> None:
             for j, rows in new.items():
-                if rows:
-                    db.executemany(INSERT[j], [ROW[j](r) for r in rows])
-            if orders:
-                db.executemany("INSERT OR REPLACE INTO orders_history VALUES (?,?,?,?)",
-                               [(o.id, o.symbol, o.status.value, dumps(o.to_dict())) for o in orders.values()])
-            if feed_changes:
-                db.executemany("INSERT OR REPLACE INTO feeds VALUES (?,?,?,?,?)", feed_changes)
+                db.executemany(INSERT[j], [ROW[j](r) for r in rows])
+            self._write_entities(db, ex, ch)
+            if feed_rows:
+                db.executemany(UPSERT_FEED, feed_rows)
             for s in gone:
                 db.execute("DELETE FROM feeds WHERE symbol = ?", (s,))
+            plan.append(self._prices.write(db, session.prices))
             if hist:
                 db.executemany("INSERT OR REPLACE INTO history VALUES (?,?,?,?,?)", hist)
-            if state != self._last_state:
-                db.execute("INSERT OR REPLACE INTO state (id, json) VALUES (1, ?)", (state,))
+            db.execute("UPDATE state SET json = ? WHERE id = 1", (live,))
+            if cp is not None:
+                self._checkpoints_written += 1
+                checkpoints.write_checkpoint(db, cp, thin=self._checkpoints_written % checkpoints.THIN_EVERY == 0)
 
-        self._tx(write, "save the account", durable=bool(new["ledger"] or new["fills"]))
-        self._saved = {j: self._saved[j] + len(rows) for j, rows in new.items()}
-        self._last_state = state
-        self._feeds_saved = feeds
+        self._tx(write, "save the account", durable=bool(new.get("ledger") or new.get("fills")))
+        for j, rows in new.items():
+            self._journals[j] += len(rows)
+        self._changes.commit(ex, ch)
+        self._prices.commit(plan[0])
+        for s, f in feeds.items():
+            self._feeds_saved[s] = (f, f.position)
+        for s in gone:
+            self._feeds_saved.pop(s, None)
         self._hist_saved.update(hist_saved)
+        self._clock_saved = (ex.now_ms, session.ticks)
+        if cp is not None:
+            self._next_checkpoint_ms = cp.t_ms + checkpoints.EVERY_MS
+            self._checkpoint_wall = time.monotonic()
+
+    @staticmethod
+    def _write_entities(db: sqlite3.Connection, ex: Exchange, ch: FrameChanges) -> None:
+        if ch.upsert_orders:
+            db.executemany("INSERT OR REPLACE INTO orders VALUES (?, ?)",
+                           [(o.id, order_json(o)) for o in ch.upsert_orders])
+        if ch.delete_orders:
+            db.executemany("DELETE FROM orders WHERE order_id = ?", [(i,) for i in ch.delete_orders])
+        hist = {o.id: o for o in ch.history_orders}
+        hist.update((o.id, o) for o in ch.upsert_orders)
+        if hist:
+            db.executemany("INSERT OR REPLACE INTO orders_history VALUES (?,?,?,?)",
+                           [(o.id, o.symbol, o.status.value, order_json(o)) for o in hist.values()])
+        if ch.positions:
+            db.executemany(UPSERT_POSITION, [(s, position_json(ex.positions[s])) for s in ch.positions])
+        if ch.settings:
+            db.executemany(UPSERT_SETTINGS, [(s, settings_json(ex.settings[s])) for s in ch.settings])
+
+    def _due_checkpoint(self, session: TradingSession) -> SessionCheckpoint | None:
+        if session.exchange.now_ms < self._next_checkpoint_ms:
+            return None
+        if time.monotonic() - self._checkpoint_wall < checkpoints.MIN_WALL_S:
+            return None
+        return checkpoints.take_session_checkpoint(session)
 
     def _write_all(self, session: TradingSession) -> None:
         """Replace everything stored with ``session`` (a new account, a reset, or a session made elsewhere)."""
         ex = session.exchange
-        state = dumps(self._state(session))
-        self._feed_meta = {s: m for s, m in self._feed_meta.items() if session.feeds.get(s) is m[0]}
-        feeds = self._feed_rows(session)
+        live = self._live_row(session)
+        feed_rows = [self._feed_row(session, s, f) for s, f in session.feeds.items()]
         self._hist_base, self._hist_saved = {}, {}
         hist, hist_saved = self._history_rows(session)
+        self._prices.forget()
+        plan: list[Any] = []
 
         def write(db: sqlite3.Connection) -> None:
-            for table in ("ledger", "fills", "liquidations", "funding", "rejections", "orders_history", "history",
-                          "feeds", "state"):
+            for table in ALL_TABLES:
                 db.execute(f"DELETE FROM {table}")
             for j in JOURNALS:
                 db.executemany(INSERT[j], [ROW[j](r) for r in getattr(ex, j)])
             db.executemany("INSERT OR REPLACE INTO orders_history VALUES (?,?,?,?)",
-                           [(o.id, o.symbol, o.status.value, dumps(o.to_dict())) for o in ex.orders.values()])
-            db.executemany("INSERT INTO feeds VALUES (?,?,?,?,?)", list(feeds.values()))
+                           [(o.id, o.symbol, o.status.value, order_json(o)) for o in ex.orders.values()])
+            db.executemany("INSERT INTO orders VALUES (?, ?)", [(o.id, order_json(o)) for o in ex.orders.values()])
+            db.executemany(UPSERT_POSITION, [(s, position_json(p)) for s, p in ex.positions.items()])
+            db.executemany(UPSERT_SETTINGS, [(s, settings_json(v)) for s, v in ex.settings.items()])
+            db.executemany(UPSERT_FEED, feed_rows)
+            plan.append(self._prices.write(db, session.prices))
             db.executemany("INSERT INTO history VALUES (?,?,?,?,?)", hist)
-            db.execute("INSERT INTO state (id, json) VALUES (1, ?)", (state,))
+            db.execute("INSERT INTO state (id, json) VALUES (1, ?)", (live,))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('name', ?)", (self.name,))
 
         self._tx(write, "save the account")
+        self._feeds_saved = {}
         self._track(session)
+        self._prices.commit(plan[0])
         self._hist_saved.update(hist_saved)
+
+    # ------------------------------------------------------------------ rewind / branch
+    def checkpoint_times(self) -> list[int]:
+        """Simulated times (epoch ms) of the stored session checkpoints, oldest first."""
+        return checkpoints.checkpoint_times(self.db)
+
+    def checkpoint_at(self, t_ms: int) -> SessionCheckpoint | None:
+        """The latest stored session checkpoint at or before ``t_ms``."""
+        return checkpoints.checkpoint_at(self.db, t_ms)
+
+    def session_at(self, cp: SessionCheckpoint, catalog: Catalog | None = None) -> TradingSession:
+        """A live session as it was at ``cp`` (journals read up to their lengths then); not attached to the store:
+        ``record`` it to make it the account's present (which replaces everything stored)."""
+        journals = checkpoints.read_journals(self.db, cp.journals)
+        return checkpoints.restore_session(cp, catalog or default_catalog(), journals)
 
     def reset(self, wallets_minor: dict[str, int] | None = None) -> TradingSession:
         """A fresh account on the same market: new wallets, no positions / orders / journals / equity history."""

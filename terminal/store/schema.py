@@ -67,7 +67,40 @@ def _v2(db: sqlite3.Connection) -> None:
     """)
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2}
+def _v3(db: sqlite3.Connection) -> None:
+    """Version 3 saves what events say changed: live orders, positions and settings get a row each (the state row
+    keeps only the small live part: clock, markets, wallets, counters); feeds keep a checkpoint (resume in O(1));
+    the price chart's tail is stored (``prices``: float64 chunks ``t, last, mark, index``) instead of replayed;
+    ``checkpoints`` keeps engine + feed checkpoints for rewinding. The old state row is split, nothing is lost."""
+    import json
+
+    _script(db, """
+        CREATE TABLE orders (order_id INTEGER PRIMARY KEY, json TEXT NOT NULL);
+        CREATE TABLE positions (symbol TEXT PRIMARY KEY, json TEXT NOT NULL);
+        CREATE TABLE settings (symbol TEXT PRIMARY KEY, json TEXT NOT NULL);
+        ALTER TABLE feeds ADD COLUMN checkpoint TEXT;
+        CREATE TABLE prices (symbol TEXT NOT NULL, seq INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL,
+                             PRIMARY KEY (symbol, seq)) WITHOUT ROWID;
+        CREATE TABLE checkpoints (t_ms INTEGER PRIMARY KEY, json TEXT NOT NULL)
+    """)
+    row = db.execute("SELECT json FROM state WHERE id = 1").fetchone()
+    if row is None:
+        return
+    try:
+        st = json.loads(row[0])
+    except ValueError:
+        return  # a damaged state row stays as it is: opening the account reports it
+    if not isinstance(st, dict) or not {"orders", "positions", "settings"} <= st.keys():
+        return
+    dumps = json.JSONEncoder(separators=(",", ":"), default=str).encode
+    db.executemany("INSERT INTO orders VALUES (?, ?)", [(int(o["id"]), dumps(o)) for o in st.pop("orders")])
+    db.executemany("INSERT INTO positions VALUES (?, ?)", [(s, dumps(p)) for s, p in st.pop("positions").items()])
+    db.executemany("INSERT INTO settings VALUES (?, ?)", [(s, dumps(v)) for s, v in st.pop("settings").items()])
+    st["format"] = 2
+    db.execute("UPDATE state SET json = ? WHERE id = 1", (dumps(st),))
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -23,11 +23,12 @@ from terminal.domain.account import (
     Wallet,
 )
 from terminal.domain.instruments import Catalog
-from terminal.domain.orders import order_from_dict
+from terminal.domain.orders import Order, order_from_dict
 from terminal.exchange.engine import EngineConfig, Exchange, Market
 from terminal.store.schema import corrupt
 
-STATE_FORMAT = 1
+STATE_FORMAT = 1  # the whole exchange in one dict
+LIVE_FORMAT = 2  # the live part only; orders, positions and settings in their own rows (schema 3)
 
 
 def dumps(obj: object) -> str:
@@ -51,17 +52,16 @@ def _make(cls: type, d: dict[str, Any]) -> Any:
     return cls(**{k: v for k, v in d.items() if k in names})
 
 
-def export_exchange(ex: Exchange) -> dict[str, Any]:
-    """The small, live part of the exchange (everything but the journals)."""
+def export_live(ex: Exchange) -> dict[str, Any]:
+    """The part of the exchange every tick may change, all of it O(symbols): clock, markets, wallets, counters.
+    Orders, positions and settings have a row each (:func:`order_json`, :func:`position_json`,
+    :func:`settings_json`); the journals are append-only rows."""
     return {
-        "format": STATE_FORMAT,
+        "format": LIVE_FORMAT,
         "now_ms": ex.now_ms,
         "config": asdict(ex.config),
         "wallets": {c: w.balance for c, w in ex.wallets.items()},
         # flat dataclasses of scalars: a shallow copy of their fields is asdict() without its deep copies
-        "positions": {s: _flat(p) for s, p in ex.positions.items()},
-        "settings": {s: _flat(v) for s, v in ex.settings.items()},
-        "orders": [o.to_dict() for o in ex.orders.values()],
         "markets": {s: _flat(m) for s, m in ex.markets.items()},
         "insurance_fund": dict(ex.insurance_fund),
         "next_funding_ms": dict(ex.next_funding_ms),
@@ -70,13 +70,46 @@ def export_exchange(ex: Exchange) -> dict[str, Any]:
     }
 
 
+def export_exchange(ex: Exchange) -> dict[str, Any]:
+    """The whole exchange but the journals, as one JSON-able dict (checkpoints; :func:`import_exchange`)."""
+    st = export_live(ex)
+    st["format"] = STATE_FORMAT
+    st["positions"] = {s: _flat(p) for s, p in ex.positions.items()}
+    st["settings"] = {s: _flat(v) for s, v in ex.settings.items()}
+    st["orders"] = [o.to_dict() for o in ex.orders.values()]
+    return st
+
+
+def order_json(o: Order) -> str:
+    return dumps(o.to_dict())
+
+
+def position_json(p: Position) -> str:
+    return dumps(_flat(p))
+
+
+def settings_json(s: SymbolSettings) -> str:
+    return dumps(_flat(s))
+
+
+def read_entities(db: sqlite3.Connection, st: dict[str, Any]) -> dict[str, Any]:
+    """``st`` (a live state row) completed with the orders, positions and settings rows (schema 3)."""
+    if st.get("format", STATE_FORMAT) < LIVE_FORMAT:
+        return st
+    st = dict(st)
+    st["orders"] = [json.loads(r[0]) for r in db.execute("SELECT json FROM orders ORDER BY order_id")]
+    st["positions"] = {s: json.loads(js) for s, js in db.execute("SELECT symbol, json FROM positions ORDER BY rowid")}
+    st["settings"] = {s: json.loads(js) for s, js in db.execute("SELECT symbol, json FROM settings ORDER BY rowid")}
+    return st
+
+
 def import_exchange(catalog: Catalog, st: dict[str, Any], *, ledger: Iterable[LedgerRow] = (),
                     fills: Iterable[Fill] = (), liquidations: Iterable[LiquidationRecord] = (),
                     funding: Iterable[FundingRecord] = (), rejections: Iterable[dict[str, Any]] = ()) -> Exchange:
     """Rebuild the exchange saved by :func:`export_exchange` (raises KeyError / TypeError / ValueError if malformed)."""
     fmt = st.get("format", STATE_FORMAT)
-    if fmt > STATE_FORMAT:
-        raise ValueError(f"state format {fmt} is newer than {STATE_FORMAT}")
+    if fmt > LIVE_FORMAT:
+        raise ValueError(f"state format {fmt} is newer than {LIVE_FORMAT}")
     symbols = set(st["positions"]) | set(st["settings"]) | set(st["markets"]) | {o["symbol"] for o in st["orders"]}
     unknown = sorted(s for s in symbols if s not in catalog)
     if unknown:
@@ -142,6 +175,7 @@ def load_funding(js: str) -> FundingRecord:
 
 def read_exchange(db: sqlite3.Connection, catalog: Catalog, st: dict[str, Any], path: Path) -> Exchange:
     """The stored exchange (inside the caller's read transaction); the ledger must sum to every wallet."""
+    st = read_entities(db, st)
     ledger = [ledger_from_row(r) for r in db.execute(
         "SELECT time, kind, currency, amount_minor, symbol, ref, text FROM ledger ORDER BY seq")]
     ex = import_exchange(

@@ -21,6 +21,7 @@ from ui.services.accounts import Accounts
 from ui.services.bridge import Frame, SessionBridge
 from ui.services.sessions import fresh_session, offscreen, open_store
 from ui.style import theme
+from ui.market.install import install_market
 from ui.tables.views import TablesPanel
 from ui.training import install_training
 from ui.window.account_panel import AccountPanel
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self._menus()
         self._wire()
         self.training = install_training(self)
+        self.market_views = install_market(self)  # order book, trades tape, candles, fill model (ui/market)
         self._default_state = self.saveState(LAYOUT_VERSION)
         self.resize(1600, 1000)
         self._restore_layout()
