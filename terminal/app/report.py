@@ -43,7 +43,8 @@ def _polylines(xs: np.ndarray, ys: np.ndarray, sx: Any, sy: Any) -> list[str]:
     if len(xs) > MAX_POINTS:
         idx = np.unique(np.linspace(0, len(xs) - 1, MAX_POINTS).astype(int))
         xs, ys = xs[idx], ys[idx]
-    out, cur = [], []
+    out: list[str] = []
+    cur: list[str] = []
     for x, y in zip(xs, ys):
         if not math.isfinite(y):
             if len(cur) > 1:
@@ -192,7 +193,9 @@ def write_report(data_dir: Path, out: Path, name: str | None = None) -> None:
             db.close()
     views = account_views(ex)
     stats = summary(ex, series, views)
-    money = lambda cur, v: format_money(cur, int(v), 8 if cur == "XBT" else 2)
+    def money(cur: str, v: float) -> str:
+        return format_money(cur, int(v), 8 if cur == "XBT" else 2)
+
     cards = []
     for cur, s in stats.items():
         ret = "–" if s["return_pct"] is None else f'{s["return_pct"]:+.2f} %'
