@@ -134,6 +134,7 @@ def run_script(script: Script, *, base_dir: Path | None = None, catalog: Catalog
     steps = sorted(enumerate(script.steps), key=lambda p: (p[1].at_s, p[0]))
     step_times = [start_ms + int(round(s.at_s * 1000)) for _, s in steps]
     rejections: list[dict[str, Any]] = []
+    orders: dict[int, tuple[str, object]] = {}  # order id -> its latest "order" event (stored accounts only)
     ticks = 0
     k = 0
     next_sample = start_ms
@@ -161,9 +162,12 @@ def run_script(script: Script, *, base_dir: Path | None = None, catalog: Catalog
         if t >= next_sample:
             history.sample(ex, t)
             next_sample += sample_ms
-        ex.drain_events()
+        for kind, payload in ex.drain_events():
+            if kind == "order" and exchange is not None:
+                orders[payload.id] = (kind, payload)  # type: ignore[attr-defined]
         if t >= end_ms:
             break
+    ex.events[:0] = orders.values()  # a stored account's store saves each order's last state (orders_history)
     if history_out is not None:
         for target, source in ((history_out.equity, history.equity), (history_out.liquidation, history.liquidation)):
             for key, buf in source.items():
