@@ -30,15 +30,16 @@ BRIDGE_SURFACE = {
     # signals
     "sessionChanged", "symbolChanged", "speedChanged", "storeError",
     # read-only facts
-    "catalog", "symbol", "now_ms", "speed", "running", "source_for", "next_funding_ms", "store",
+    "catalog", "symbol", "now_ms", "speed", "running", "source_for", "next_funding_ms", "store", "fill_model",
     # the screen's own controls: symbol, source, clock, account, publishing
     "set_symbol", "set_source", "replay_source", "set_speed", "step", "jump_to", "jump_by", "stop", "warm_up",
-    "set_session", "publish", "publish_all", "save", "close_store",
+    "set_session", "publish", "publish_all", "save", "close_store", "set_fill_model",
 }
 #: terminal modules a widget may import: reference data and formulas (domain), the scenario catalogue, its
-#: definitions and feed specs (read-only data), and the two narrow services' types
+#: definitions and feed specs (read-only data), the two narrow services' types, and the read-only payload types
+#: of ``frame.book`` / ``frame.tape`` (terminal.market.views)
 ALLOWED_TERMINAL = ("terminal.domain", "terminal.feeds.spec", "terminal.feeds.scenario", "terminal.session.frame",
-                    "terminal.session.order_service")
+                    "terminal.session.order_service", "terminal.market.views")
 ALLOWED_TERMINAL_EXACT = {"terminal.feeds"}  # ``list_scenarios``
 #: a type-only import the composition root needs: the window is handed a session and passes it to the bridge
 TYPE_ONLY = {("ui/window/main_window.py", "terminal.session.trading_session")}

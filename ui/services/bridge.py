@@ -77,6 +77,19 @@ class SessionBridge(QObject):
     def running(self) -> bool:
         return not self.clock.paused
 
+    @property
+    def fill_model(self) -> str | None:
+        """How orders fill ("ideal" | "realistic" | "stressed"), None when the session has no market simulation."""
+        market = getattr(self.session, "market", None)
+        return None if market is None else str(market.fill_model)
+
+    def set_fill_model(self, model: str) -> None:
+        """Switch the fill model of this session (the status bar's switch), then publish."""
+        market = getattr(self.session, "market", None)
+        if market is not None:
+            market.set_fill_model(model)
+            self.publish()
+
     def source_for(self, symbol: str) -> FeedSpec | None:
         """Where ``symbol``'s prices come from (None: the default synthetic market, not yet started)."""
         return self.session.feed_specs.get(symbol)
