@@ -1,0 +1,91 @@
+"""Put the market views in the main window: the order-book ladder and trades tape docks, candles on the price
+chart, and the fill-model switch in the status bar (``status.fillModel``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QDockWidget, QDoubleSpinBox, QMainWindow
+
+from terminal.market.venue import FILL_MODELS
+from terminal.session.frame import Frame
+from ui.charts.candles import CandleLayer, install_candles
+from ui.market.ladder import LadderPanel
+from ui.market.tape import TapeView
+
+FILL_MODEL_TIPS = {
+    "ideal": "Ideal fills: unlimited depth at last ± 1 tick — no slippage, resting limits fill when the price trades through",
+    "realistic": "Realistic fills: orders walk the simulated book and take depth that refills; limits wait in the queue",
+    "stressed": "Stressed fills: the same book with a wide spread and thin depth, as in a panic",
+}
+
+
+@dataclass
+class MarketViews:
+    ladder: LadderPanel
+    tape: TapeView
+    candles: CandleLayer
+    fill_model: QComboBox
+    book_dock: QDockWidget
+    tape_dock: QDockWidget
+
+
+def _prefill_limit(window: QMainWindow, price: float) -> None:
+    """A ladder click: the form becomes a limit order at that level's price."""
+    kind = window.findChild(QComboBox, "orderForm.orderType")
+    if kind is not None and "limit" not in kind.currentText().lower():
+        for i in range(kind.count()):
+            if kind.itemText(i).lower() == "limit":
+                kind.setCurrentIndex(i)
+                break
+    spin = window.findChild(QDoubleSpinBox, "orderForm.price")
+    if spin is not None:
+        spin.setValue(price)
+
+
+def install_market(window: Any) -> MarketViews:
+    """Docks and controls of the market views, fed from the bridge's frames."""
+    bridge = window.bridge
+    ladder = LadderPanel()
+    tape = TapeView()
+    book_dock = window._dock("dock.book", "Order book", ladder, Qt.DockWidgetArea.RightDockWidgetArea)
+    tape_dock = window._dock("dock.tape", "Trades", tape, Qt.DockWidgetArea.RightDockWidgetArea)
+    window.splitDockWidget(book_dock, tape_dock, Qt.Orientation.Vertical)
+    window.resizeDocks([book_dock], [250], Qt.Orientation.Horizontal)
+    window.resizeDocks([book_dock, tape_dock], [430, 260], Qt.Orientation.Vertical)
+    ladder.priceClicked.connect(lambda p: _prefill_limit(window, p))
+    candles = install_candles(window.charts)
+
+    combo = QComboBox()
+    combo.setObjectName("status.fillModel")
+    combo.addItems([f"Fills: {m}" for m in FILL_MODELS])
+    market = getattr(bridge.session, "market", None)
+    current = market.fill_model if market is not None else "ideal"
+    combo.setCurrentIndex(FILL_MODELS.index(current))
+    combo.setToolTip(FILL_MODEL_TIPS[current])
+
+    def switch(i: int) -> None:
+        m = getattr(bridge.session, "market", None)
+        if m is None:
+            return
+        m.set_fill_model(FILL_MODELS[i])
+        combo.setToolTip(FILL_MODEL_TIPS[FILL_MODELS[i]])
+        bridge.publish()
+
+    combo.currentIndexChanged.connect(switch)
+    window.statusBar().addPermanentWidget(combo)
+
+    def on_frame(frame: Frame) -> None:
+        if not book_dock.isHidden():
+            ladder.update_frame(frame)
+        if not tape_dock.isHidden():
+            tape.update_frame(frame)
+        m = getattr(bridge.session, "market", None)
+        if m is not None and combo.currentIndex() != FILL_MODELS.index(m.fill_model):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(FILL_MODELS.index(m.fill_model))
+            combo.blockSignals(False)
+
+    bridge.frame.connect(on_frame)
+    return MarketViews(ladder, tape, candles, combo, book_dock, tape_dock)

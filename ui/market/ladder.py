@@ -1,0 +1,210 @@
+"""The order-book ladder (``book.ladder``): 20 levels a side with size and cumulative size, the spread between,
+your resting orders marked at their levels; clicking a level puts its price in the order form."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from terminal.session.frame import Frame
+from ui.style import theme
+
+DEPTH = 20
+COLUMNS = ("Price", "Size", "Total", "Mine")
+Index = QModelIndex | QPersistentModelIndex
+
+
+def _qty(v: float) -> str:
+    """Sizes as a ladder shows them: whole contracts up to a million, then 1.23M / 4.56B."""
+    if v >= 1e9:
+        return f"{v / 1e9:,.2f}B"
+    if v >= 1e6:
+        return f"{v / 1e6:,.2f}M"
+    return f"{v:,.0f}"
+
+
+class LadderModel(QAbstractTableModel):
+    """Rows: asks (worst at the top, best just above the spread), the spread row, bids (best first)."""
+
+    ROWS = 2 * DEPTH + 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.price = np.full(self.ROWS, np.nan)
+        self.size = np.zeros(self.ROWS)
+        self.total = np.zeros(self.ROWS)
+        self.mine = np.zeros(self.ROWS)
+        self.side = np.zeros(self.ROWS, np.int8)  # +1 ask, −1 bid, 0 spread
+        self.text: list[tuple[str, str, str, str]] = [("", "", "", "")] * self.ROWS
+        self.max_total = 1.0
+        self.spread_text = ""
+        self.fmt = str
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.ROWS
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        r, c = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if r == DEPTH:
+                return self.spread_text if c == 0 else ""
+            return self.text[r][c]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if r == DEPTH:
+                return QColor(theme.MUTED)
+            if c == 0:
+                return QColor(theme.SHORT if self.side[r] > 0 else theme.LONG)
+            if c == 3 and self.mine[r]:
+                return QColor(theme.AMBER)
+            return QColor(theme.TEXT)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.UserRole:  # depth shading: fraction of the widest cumulative size
+            return float(self.total[r] / self.max_total) if self.max_total else 0.0
+        return None
+
+    def set_book(self, frame: Frame) -> None:
+        book = frame.book
+        fmt = frame.instrument.format_price
+        asks = np.asarray(getattr(book, "asks", np.zeros((0, 2))))[:DEPTH]
+        bids = np.asarray(getattr(book, "bids", np.zeros((0, 2))))[:DEPTH]
+        price = np.full(self.ROWS, np.nan)
+        size = np.zeros(self.ROWS)
+        total = np.zeros(self.ROWS)
+        side = np.zeros(self.ROWS, np.int8)
+        na, nb = asks.shape[0], bids.shape[0]
+        if na:
+            rows = DEPTH - 1 - np.arange(na)  # best ask just above the spread row
+            price[rows], size[rows], total[rows], side[rows] = asks[:, 0], asks[:, 1], np.cumsum(asks[:, 1]), 1
+        if nb:
+            rows = DEPTH + 1 + np.arange(nb)
+            price[rows], size[rows], total[rows], side[rows] = bids[:, 0], bids[:, 1], np.cumsum(bids[:, 1]), -1
+        mine = np.zeros(self.ROWS)
+        for o in frame.orders:
+            if o.symbol != frame.symbol or o.price is None or getattr(o, "status", "open") == "untriggered":
+                continue
+            hit = np.flatnonzero(np.isclose(price, o.price, rtol=0, atol=frame.instrument.tick_size / 2))
+            if hit.size:
+                mine[hit[0]] += o.qty - o.filled_qty
+        self.price, self.size, self.total, self.side, self.mine = price, size, total, side, mine
+        self.max_total = float(max(total.max(), 1.0))
+        spread = getattr(book, "spread", None)
+        if spread is not None and na and nb:
+            mid = (asks[0, 0] + bids[0, 0]) / 2
+            self.spread_text = f"spread {fmt(spread)} ({spread / mid * 1e4:.1f} bps)"
+        else:
+            self.spread_text = ""
+        unlimited = bool(getattr(book, "unlimited", False))
+        self.text = [("", "", "", "") if np.isnan(price[r]) else
+                     (fmt(float(price[r])), "∞" if unlimited else _qty(size[r]), "∞" if unlimited else _qty(total[r]),
+                      _qty(mine[r]) if mine[r] else "") for r in range(self.ROWS)]
+        self.dataChanged.emit(self.index(0, 0), self.index(self.ROWS - 1, len(COLUMNS) - 1))
+
+
+class DepthDelegate(QStyledItemDelegate):
+    """Shades each row's cumulative size as a bar behind the numbers (asks red, bids green)."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        model = index.model()
+        if index.column() == 2 and isinstance(model, LadderModel):
+            frac = float(model.data(index, Qt.ItemDataRole.UserRole) or 0.0)
+            r = index.row()
+            if frac > 0 and model.side[r]:
+                colour = QColor(theme.SHORT if model.side[r] > 0 else theme.LONG)
+                colour.setAlpha(55)
+                rect = QRectF(option.rect)
+                painter.fillRect(QRectF(rect.right() - rect.width() * frac, rect.top(), rect.width() * frac,
+                                        rect.height()), colour)
+        super().paint(painter, option, index)
+
+
+class LadderPanel(QWidget):
+    """The ladder and a line saying what the book is (recorded history, ideal fills)."""
+
+    priceClicked = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = LadderModel()
+        self.view = QTableView()
+        self.view.setObjectName("book.ladder")
+        self.view.setModel(self.model)
+        self.view.setSpan(DEPTH, 0, 1, len(COLUMNS))  # the spread row reads across the ladder
+        self.view.setItemDelegate(DepthDelegate(self.view))
+        self.view.setFont(theme.mono_font(-1))
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(17)
+        self.view.setShowGrid(False)
+        self.view.setSelectionMode(QTableView.SelectionMode.NoSelection)
+        self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.view.setToolTip("Click a level to put its price in the order form")
+        h = self.view.horizontalHeader()
+        h.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.view.clicked.connect(self._clicked)
+        self.view.doubleClicked.connect(lambda _i: self.centre())
+        self.notice = QLabel("")
+        self.notice.setObjectName("book.notice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet(f"color: {theme.AMBER}; padding: 2px 4px;")
+        self.notice.hide()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.notice)
+        lay.addWidget(self.view)
+        self._pinned = True  # keep the spread in the middle until the trader scrolls the ladder
+        self.view.verticalScrollBar().actionTriggered.connect(self._scrolled)
+
+    def _clicked(self, index: QModelIndex) -> None:
+        p = self.model.price[index.row()]
+        if np.isfinite(p):
+            self.priceClicked.emit(float(p))
+
+    def update_frame(self, frame: Frame) -> None:
+        if frame.book is None:
+            return
+        self.model.set_book(frame)
+        book = frame.book
+        if getattr(book, "recorded", False):
+            note = "Recorded history: your orders fill against it but cannot move it."
+        elif getattr(book, "unlimited", False):
+            note = "Ideal fills: unlimited depth at last ± 1 tick (no slippage, no queue)."
+        else:
+            note = ""
+        if note != self.notice.text():
+            self.notice.setText(note)
+            self.notice.setVisible(bool(note))
+        if self._pinned:
+            self.centre()
+
+    def _scrolled(self, *_: object) -> None:
+        self._pinned = False
+
+    def centre(self) -> None:
+        """Put the spread row in the middle of the ladder (and keep it there as the book moves)."""
+        self.view.scrollTo(self.model.index(DEPTH, 0), QTableView.ScrollHint.PositionAtCenter)
+        self._pinned = True
+
+    def resizeEvent(self, event: object) -> None:  # type: ignore[override]
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        if self._pinned:
+            self.centre()

@@ -1,0 +1,110 @@
+"""The recent-trades tape (``trades.tape``): time, price, size, side colour; your fills highlighted, liquidations
+marked — newest first."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QHeaderView, QTableView
+
+from terminal.market.tape import CROWD_LIQUIDATION, RECORDED, YOUR_LIQUIDATION, YOURS
+from terminal.session.frame import Frame
+from ui.style import theme
+
+ROWS = 60
+COLUMNS = ("Price", "Size", "Time")
+Index = QModelIndex | QPersistentModelIndex
+KIND_TEXT = {YOURS: " you", YOUR_LIQUIDATION: " LIQ you", CROWD_LIQUIDATION: " LIQ", RECORDED: ""}
+
+
+class TapeModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[tuple[str, str, str, str]] = []
+        self.side = np.zeros(0, np.int8)
+        self.kind = np.zeros(0, np.int8)
+        self.count = -1
+        self._bold = QFont(theme.mono_font(-1))
+        self._bold.setBold(True)
+        self._mine = QColor(theme.AMBER)
+        self._mine.setAlpha(60)
+        self._liq = QColor(theme.LIQ)
+        self._liq.setAlpha(70)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        r, c = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.rows[r][c]
+        kind = int(self.kind[r])
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if c == 0:
+                return QColor(theme.LONG if self.side[r] > 0 else theme.SHORT)
+            return QColor(theme.TEXT if c == 1 else theme.MUTED)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if kind in (YOUR_LIQUIDATION, CROWD_LIQUIDATION):
+                return self._liq
+            if kind == YOURS:
+                return self._mine
+            return None
+        if role == Qt.ItemDataRole.FontRole and kind in (YOURS, YOUR_LIQUIDATION):
+            return self._bold
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def set_tape(self, frame: Frame) -> None:
+        tape = frame.tape
+        if tape is None or getattr(tape, "count", -1) == self.count:
+            return
+        self.count = tape.count  # type: ignore[attr-defined]
+        prints = tape.prints  # type: ignore[attr-defined]
+        order = np.arange(prints.t_ms.size)[::-1][:ROWS]
+        fmt = frame.instrument.format_price
+        rows = []
+        for i in order:
+            t = datetime.fromtimestamp(int(prints.t_ms[i]) / 1000, tz=UTC).strftime("%H:%M:%S")
+            k = int(prints.kind[i])
+            arrow = "▲" if prints.side[i] > 0 else "▼"
+            rows.append((f"{arrow} {fmt(float(prints.price[i]))}", f"{int(prints.size[i]):,}{KIND_TEXT.get(k, '')}", t))
+        self.beginResetModel()
+        self.rows = rows
+        self.side = prints.side[order]
+        self.kind = prints.kind[order]
+        self.endResetModel()
+
+
+class TapeView(QTableView):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("trades.tape")
+        self.model_ = TapeModel()
+        self.setModel(self.model_)
+        self.setFont(theme.mono_font(-1))
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(17)
+        self.setShowGrid(False)
+        self.setSelectionMode(QTableView.SelectionMode.NoSelection)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        h = self.horizontalHeader()
+        h.setMinimumSectionSize(20)
+        for col, width in ((1, 86), (2, 60)):
+            h.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
+            self.setColumnWidth(col, width)
+        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+
+    def update_frame(self, frame: Frame) -> None:
+        self.model_.set_tape(frame)
