@@ -10,8 +10,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from terminal.market.book import SymbolBook
-from terminal.market.tape import Candles, PrintBatch
-from terminal.market.venue import MarketSim
+from terminal.market.tape import (
+    BACKGROUND,
+    CROWD_LIQUIDATION,
+    RECORDED,
+    TIMEFRAMES_S,
+    YOUR_LIQUIDATION,
+    YOURS,
+    Candles,
+    PrintBatch,
+)
+from terminal.market.venue import FILL_MODELS, MarketSim
+
+__all__ = ["BACKGROUND", "CROWD_LIQUIDATION", "FILL_MODELS", "RECORDED", "TIMEFRAMES_S", "YOURS", "YOUR_LIQUIDATION",
+           "BookView", "TapeView", "book_view", "tape_view"]
 
 LADDER_DEPTH = 20
 TAPE_PRINTS = 60

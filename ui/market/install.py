@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDockWidget, QDoubleSpinBox, QMainWindow
 
-from terminal.market.venue import FILL_MODELS
+from terminal.market.views import FILL_MODELS
 from terminal.session.frame import Frame
 from ui.charts.candles import CandleLayer, install_candles
 from ui.market.ladder import LadderPanel
@@ -60,18 +60,14 @@ def install_market(window: Any) -> MarketViews:
     combo = QComboBox()
     combo.setObjectName("status.fillModel")
     combo.addItems([f"Fills: {m}" for m in FILL_MODELS])
-    market = getattr(bridge.session, "market", None)
-    current = market.fill_model if market is not None else "ideal"
+    current = bridge.fill_model or "ideal"
     combo.setCurrentIndex(FILL_MODELS.index(current))
+    combo.setEnabled(bridge.fill_model is not None)
     combo.setToolTip(FILL_MODEL_TIPS[current])
 
     def switch(i: int) -> None:
-        m = getattr(bridge.session, "market", None)
-        if m is None:
-            return
-        m.set_fill_model(FILL_MODELS[i])
+        bridge.set_fill_model(FILL_MODELS[i])
         combo.setToolTip(FILL_MODEL_TIPS[FILL_MODELS[i]])
-        bridge.publish()
 
     combo.currentIndexChanged.connect(switch)
     window.statusBar().addPermanentWidget(combo)
@@ -81,10 +77,10 @@ def install_market(window: Any) -> MarketViews:
             ladder.update_frame(frame)
         if not tape_dock.isHidden():
             tape.update_frame(frame)
-        m = getattr(bridge.session, "market", None)
-        if m is not None and combo.currentIndex() != FILL_MODELS.index(m.fill_model):
+        model = bridge.fill_model
+        if model is not None and combo.currentIndex() != FILL_MODELS.index(model):
             combo.blockSignals(True)
-            combo.setCurrentIndex(FILL_MODELS.index(m.fill_model))
+            combo.setCurrentIndex(FILL_MODELS.index(model))
             combo.blockSignals(False)
 
     bridge.frame.connect(on_frame)

@@ -10,7 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QHeaderView, QTableView
 
-from terminal.market.tape import CROWD_LIQUIDATION, RECORDED, YOUR_LIQUIDATION, YOURS
+from terminal.market.views import CROWD_LIQUIDATION, RECORDED, YOUR_LIQUIDATION, YOURS
 from terminal.session.frame import Frame
 from ui.style import theme
 
@@ -34,10 +34,10 @@ class TapeModel(QAbstractTableModel):
         self._liq = QColor(theme.LIQ)
         self._liq.setAlpha(70)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
