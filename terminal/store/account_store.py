@@ -35,6 +35,7 @@ import numpy as np
 from terminal.domain.defaults import DEFAULT_START_MS, DEFAULT_WALLETS_MINOR
 from terminal.domain.errors import TerminalError
 from terminal.domain.instruments import Catalog, default_catalog
+from terminal.domain.orders import Order
 from terminal.exchange.engine import Exchange
 from terminal.feeds import feed_from_checkpoint, make_feed
 from terminal.feeds.base import UNBOUNDED_MS, Feed
@@ -383,11 +384,13 @@ class AccountStore:
         """Save what changed since the last call, in one transaction (nothing at all if nothing changed)."""
         if session is not self._session:
             self._write_all(session)
-            played = {o.id: o for kind, o in events if kind == "order"}  # type: ignore[attr-defined]
+            played = {o.id: o for kind, o in events if kind == "order" and isinstance(o, Order)}
             if played:  # a session played elsewhere (run --data-dir into a new account): its orders' history too
-                self._tx(lambda db: db.executemany(
-                    "INSERT OR REPLACE INTO orders_history VALUES (?,?,?,?)",
-                    [(o.id, o.symbol, o.status.value, order_json(o)) for o in played.values()]), "save the order history")
+                def history(db: sqlite3.Connection) -> None:
+                    db.executemany("INSERT OR REPLACE INTO orders_history VALUES (?,?,?,?)",
+                                   [(o.id, o.symbol, o.status.value, order_json(o)) for o in played.values()])
+
+                self._tx(history, "save the order history")
             return
         if not events and self._idle(session):
             return
