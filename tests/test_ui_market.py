@@ -1,0 +1,129 @@
+"""The market views, driven through the real window by object name: ladder, tape, candles, fill-model switch."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QTableView
+
+
+def _cells(view: QTableView, column: int) -> list[str]:
+    m = view.model()
+    return [m.index(r, column).data() or "" for r in range(m.rowCount())]
+
+
+def _num(text: str) -> float:
+    if text.startswith("spread"):
+        return float("nan")
+    t = text.replace(",", "").replace("∞", "")
+    mult = 1.0
+    if t.endswith("M"):
+        t, mult = t[:-1], 1e6
+    elif t.endswith("B"):
+        t, mult = t[:-1], 1e9
+    return float(t) * mult if t else float("nan")
+
+
+def test_the_ladder_shows_20_levels_a_side_around_the_spread_with_cumulative_size(window):
+    window.bridge.jump_to(window.bridge.session.now_ms + 60_000)
+    ladder = window.findChild(QTableView, "book.ladder")
+    assert ladder is not None and ladder.isVisible()
+    prices = [_num(t) for t in _cells(ladder, 0)]
+    sizes = [_num(t) for t in _cells(ladder, 1)]
+    totals = [_num(t) for t in _cells(ladder, 2)]
+    asks, bids = prices[:20], prices[21:]
+    assert all(np.isfinite(asks)) and all(np.isfinite(bids))
+    assert asks == sorted(asks, reverse=True) and bids == sorted(bids, reverse=True)
+    assert min(asks) > max(bids)  # the spread row sits between the best ask and the best bid
+    assert "spread" in _cells(ladder, 0)[20]
+    # cumulative: each bid's total is the sum of the sizes from the best bid down (display rounding aside)
+    bid_sizes, bid_totals = sizes[21:], totals[21:]
+    for k in (0, 5, 19):
+        assert bid_totals[k] == np.float64(sum(bid_sizes[: k + 1])) or abs(bid_totals[k] / sum(bid_sizes[: k + 1]) - 1) < 0.01
+
+
+def test_clicking_a_ladder_level_prefills_a_limit_order_at_that_price(qtbot, window):
+    window.bridge.jump_to(window.bridge.session.now_ms + 30_000)
+    ladder = window.findChild(QTableView, "book.ladder")
+    row = 25  # the fifth bid
+    price = _num(ladder.model().index(row, 0).data())
+    ladder.scrollTo(ladder.model().index(row, 0))
+    rect = ladder.visualRect(ladder.model().index(row, 0))
+    qtbot.mouseClick(ladder.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    kind = window.findChild(QComboBox, "orderForm.orderType")
+    spin = window.findChild(QDoubleSpinBox, "orderForm.price")
+    assert kind.currentText().lower() == "limit"
+    assert spin.value() == price
+
+
+def test_your_resting_order_is_marked_at_its_level_and_a_market_order_prints_on_the_tape(qtbot, window):
+    bridge = window.bridge
+    bridge.jump_to(bridge.session.now_ms + 30_000)
+    ladder = window.findChild(QTableView, "book.ladder")
+    price = _num(ladder.model().index(23, 0).data())  # the third bid
+    ack = bridge.orders.place({"symbol": "XBTUSD", "side": "buy", "qty": 1_000, "type": "limit", "price": price})
+    assert ack.accepted, ack
+    mine = _cells(ladder, 3)
+    row = [_num(t) for t in _cells(ladder, 0)].index(price)
+    assert _num(mine[row]) == 1_000
+    ack = bridge.orders.place({"symbol": "XBTUSD", "side": "sell", "qty": 400_000, "type": "market"})
+    assert ack.accepted, ack
+    tape = window.findChild(QTableView, "trades.tape")
+    sizes = _cells(tape, 1)
+    assert any(s.startswith("400,000") and "you" in s for s in sizes)
+
+
+def test_candles_follow_the_timeframe_box_and_the_line_view_stays_available(qtbot, window):
+    bridge = window.bridge
+    bridge.jump_to(bridge.session.now_ms + 10 * 60_000)
+    layer = window.charts.price.findChild(QObject, "chart.candles")
+    assert layer is window.market_views.candles
+    tf = window.findChild(QComboBox, "chart.timeframe")
+    tf.setCurrentText("1m")
+    bridge.publish()
+    bars_1m = layer.item.bars
+    assert bars_1m.shape[0] >= 5 and layer.item.isVisible()
+    assert np.all(bars_1m[:, 2] >= np.maximum(bars_1m[:, 1], bars_1m[:, 4]))  # high ≥ open, close
+    assert np.all(bars_1m[:, 3] <= np.minimum(bars_1m[:, 1], bars_1m[:, 4]))
+    assert np.all(np.diff(bars_1m[:, 0]) % 60 == 0)
+    tf.setCurrentText("5m")
+    bridge.publish()
+    bars_5m = layer.item.bars
+    assert 0 < bars_5m.shape[0] < bars_1m.shape[0]
+    assert float(bars_5m[:, 5].sum()) == float(bars_1m[bars_1m[:, 0] >= bars_5m[0, 0], 5].sum())
+    tf.setCurrentText("Line")
+    assert not layer.item.isVisible() and window.charts.last_curve.isVisible()
+    tf.setCurrentText("1m")
+    bridge.publish()
+    t_s, close = float(bars_1m[-2, 0]) + 30, float(bars_1m[-2, 4])
+    text = layer.read_at(t_s, close)
+    assert text.startswith("O ") and " V " in text
+
+
+def test_the_crosshair_says_how_far_the_cursor_is_from_your_liquidation_price(window):
+    bridge = window.bridge
+    bridge.jump_to(bridge.session.now_ms + 60_000)
+    bridge.orders.place({"symbol": "XBTUSD", "side": "buy", "qty": 10_000, "type": "market"})
+    bridge.publish()
+    pos = bridge.last.position("XBTUSD")
+    liq = pos.liquidation_price
+    layer = window.market_views.candles
+    y = liq * 1.1
+    text = layer.read_at(bridge.now_ms / 1000, y)
+    assert f"{(liq - y) / y * 100:+.2f} %" in text
+
+
+def test_the_status_bar_switches_the_fill_model_and_ideal_says_unlimited_depth(qtbot, window):
+    combo = window.findChild(QComboBox, "status.fillModel")
+    assert combo.currentText() == "Fills: realistic"
+    combo.setCurrentText("Fills: ideal")
+    assert window.bridge.fill_model == "ideal"
+    window.bridge.jump_to(window.bridge.session.now_ms + 10_000)
+    notice = window.findChild(QLabel, "book.notice")
+    assert notice.isVisible() and "unlimited" in notice.text().lower()
+    ladder = window.findChild(QTableView, "book.ladder")
+    assert _cells(ladder, 1)[19] == "∞"
+    combo.setCurrentText("Fills: stressed")
+    window.bridge.jump_to(window.bridge.session.now_ms + 10_000)
+    assert not notice.isVisible()
+    prices = [_num(t) for t in _cells(ladder, 0)]
+    assert prices[19] - prices[21] >= 2 * window.bridge.catalog["XBTUSD"].tick_size
