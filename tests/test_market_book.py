@@ -1,8 +1,6 @@
 """The simulated order book behind the fill path (terminal/market): behaviour a trader can check by hand."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
@@ -71,7 +69,7 @@ def test_a_thin_alt_slips_more_than_a_major_for_the_same_notional():
 def test_a_second_order_right_after_pays_more_and_depth_refills_at_the_profiles_half_life():
     """The hole an order leaves refills exponentially: after one half-life half of it is back, so the standing
     depth in the eaten range is base − H/2; after ten half-lives the book is whole again (within 0.1 %)."""
-    ex, mk, feed = market_exchange()
+    ex, mk, _feed = market_exchange()
     book = mk.books["XBTUSD"]
     hl_ms = profile_for(CAT["XBTUSD"]).refill_half_life_s * 1000
     base = book.side(-1, 1)
@@ -153,7 +151,7 @@ def test_stress_widens_the_spread_and_thins_the_book():
     about ``stress_depth_mult`` of the size."""
     spreads, near = {}, {}
     for model in ("realistic", "stressed"):
-        ex, mk, _ = market_exchange(fill_model=model, ticks=100)
+        _ex, mk, _ = market_exchange(fill_model=model, ticks=100)
         book = mk.books["XBTUSD"]
         bids, asks = book.levels(1)
         spreads[model] = asks[0][0] - bids[0][0]
