@@ -44,7 +44,10 @@ def test_buy_at_10x_opens_a_position_whose_liquidation_equals_calc(qtbot, window
     assert model.rowCount() == 1
     cols = [c.title for c in model.columns]
     row = {cols[c]: model.index(0, c).data() for c in range(len(cols))}
-    expected = calculate(default_catalog(), symbol="XBTUSD", side="buy", qty=10000, entry=fill.price, leverage=10)
+    # the next (fixed) funding rate is reserved in a paying long's maintenance margin (MECHANICS §2): calc is told it
+    rate = ex.markets["XBTUSD"].funding_rate
+    expected = calculate(default_catalog(), symbol="XBTUSD", side="buy", qty=10000, entry=fill.price, leverage=10,
+                         funding_rate=rate)
     assert row["Symbol"] == "XBTUSD"
     assert row["Size"] == "+10,000"
     assert row["Liq. Price"] == f"{expected['liquidation_price']:,.1f}"
@@ -93,8 +96,11 @@ def test_limit_readouts_equal_calc_on_a_flat_account(qtbot, window, symbol, size
     w(window, QSlider, "orderForm.leverage").setValue(2000)
     type_size(qtbot, window, size)
     cur = inst.settle_currency
-    buy = calculate(default_catalog(), symbol=symbol, side="buy", qty=float(size), entry=price, leverage=20)
-    sell = calculate(default_catalog(), symbol=symbol, side="sell", qty=float(size), entry=price, leverage=20)
+    rate = window.bridge.session.exchange.markets[symbol].funding_rate  # reserved in MM by the side that pays it
+    buy = calculate(default_catalog(), symbol=symbol, side="buy", qty=float(size), entry=price, leverage=20,
+                    funding_rate=rate)
+    sell = calculate(default_catalog(), symbol=symbol, side="sell", qty=float(size), entry=price, leverage=20,
+                     funding_rate=rate)
     assert text(window, "orderForm.cost") == money(cur, buy["cost"])
     assert text(window, "orderForm.orderValue") == money(cur, buy["order_value"])
     assert text(window, "orderForm.estLiqPriceLong") == inst.format_price(buy["liquidation_price"])

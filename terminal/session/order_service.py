@@ -151,11 +151,10 @@ class OrderService:
         pos = ex.positions.get(symbol)
         if pos is None or pos.qty == 0 or abs(leverage - pos.leverage) < 1e-9:
             return None
-        inst = ex.catalog[symbol]
         trial = copy.copy(pos)
         trial.leverage = leverage
         backing = ex.cross_backing(symbol) if trial.cross else None
-        liq = trial.figures(inst, cross_balance=backing).liquidation_price
+        liq = ex.figures_of(trial, backing).liquidation_price  # with the next funding reserved, as the engine does
         return LeveragePreview(leverage, liq, ex.liq_bk(symbol)[0])
 
     def preview_margin(self, symbol: str, amount: float) -> MarginPreview | None:
@@ -170,7 +169,7 @@ class OrderService:
         for sign in (1, -1):
             trial = copy.copy(pos)
             trial.added_margin += sign * minor
-            liq.append(trial.figures(inst).liquidation_price)
+            liq.append(ex.figures_of(trial).liquidation_price)
         return MarginPreview(minor, liq[0], liq[1])
 
     # ---------------------------------------------------------------- plumbing

@@ -31,7 +31,11 @@ def read_draft(form: Any) -> Draft | str:
     if not math.isfinite(amount) or amount <= 0:
         return "Size must be more than zero."
     price = inst.round_price(form.price.value()) if t.has_limit_price else None
-    stop = inst.round_price(form.stop_price.value()) if t.is_conditional else None
+    trailing = t == OrderType.TRAILING_STOP
+    stop = inst.round_price(form.stop_price.value()) if t.is_conditional and not trailing else None
+    trail = inst.round_price(form.trail_offset.value()) if trailing else None
+    if trailing and not (trail and trail > 0):
+        return "Enter a trail offset (how far the stop follows the market)."
     unit = inst.qty_units[max(0, form.size_unit.currentIndex())]
     ref = price or stop or form.last_price()
     raw = inst.contracts_from(amount, unit, ref)
@@ -50,7 +54,8 @@ def read_draft(form: Any) -> Draft | str:
     fields: dict[str, object] = {
         "symbol": inst.symbol, "qty": qty, "type": t, "price": price, "stop_price": stop,
         "trigger": form.trigger.currentText().lower(), "post_only": form.post_only.isChecked(),
-        "reduce_only": form.reduce_only.isChecked(),
+        "reduce_only": form.reduce_only.isChecked(), "close_on_trigger": form.close_on_trigger.isChecked(),
+        "trail_offset": trail,
         "time_in_force": None if t == OrderType.MARKET else form.tif.currentText(),
     }
     preview_price = price if price is not None else stop

@@ -36,7 +36,7 @@ from ui.services.bridge import Frame, SessionBridge
 from ui.style import format as fmt
 from ui.style import theme
 
-FORM_TYPES = [t for t in OrderType if t != OrderType.TRAILING_STOP]
+FORM_TYPES = list(OrderType)  # market, limit, stops, take-profits and the trailing stop
 UNIT_LABELS = {"contracts": "Cont", "usd": "USD"}
 
 
@@ -63,6 +63,8 @@ class OrderForm(QWidget):
         self.price = self._spin("orderForm.price")
         self.stop_price = self._spin("orderForm.stopPrice")
         self.trigger = self._combo("orderForm.trigger", ["Mark", "Last", "Index"])
+        self.trail_offset = self._spin("orderForm.trailOffset")
+        self.trail_offset.setToolTip("Trailing stop: the distance the stop follows the market by, in price")
         self.leverage = LeverageControl(self.inst.max_leverage)
         self.margin_mode = self._combo("orderForm.marginMode", ["Isolated", "Cross"])
         self.lev_preview = QLabel("")
@@ -74,6 +76,9 @@ class OrderForm(QWidget):
         self.post_only.setObjectName("orderForm.postOnly")
         self.reduce_only = QCheckBox("Reduce-only")
         self.reduce_only.setObjectName("orderForm.reduceOnly")
+        self.close_on_trigger = QCheckBox("Close on trigger")
+        self.close_on_trigger.setObjectName("orderForm.closeOnTrigger")
+        self.close_on_trigger.setToolTip("When it triggers, the order only closes the position (never opens one)")
         self.tif = self._combo("orderForm.timeInForce", ["GTC", "IOC", "FOK"])
         self.buy = QPushButton("Buy / Long")
         self.buy.setObjectName("orderForm.buy")
@@ -91,7 +96,7 @@ class OrderForm(QWidget):
         self._labels: dict[str, QLabel] = {}
         rows: list[tuple[str, list[QWidget]]] = [
             ("Symbol", [self.symbol]), ("Type", [self.order_type]), ("Size", [self.size, self.size_unit]),
-            ("Price", [self.price]), ("Stop Price", [self.stop_price, self.trigger]),
+            ("Price", [self.price]), ("Stop Price", [self.stop_price, self.trigger]), ("Trail", [self.trail_offset]),
             ("Leverage", [self.leverage]), ("", [self.lev_preview]), ("Margin", [self.margin_mode]),
             ("Isolated", [self.margin]),
         ]
@@ -110,7 +115,7 @@ class OrderForm(QWidget):
             policy.setRetainSizeWhenHidden(True)
             keep.setSizePolicy(policy)
         flags = QHBoxLayout()
-        for w in (self.post_only, self.reduce_only):
+        for w in (self.post_only, self.reduce_only, self.close_on_trigger):
             flags.addWidget(w)
         flags.addStretch(1)
         flags.addWidget(QLabel("TIF"))
@@ -146,7 +151,8 @@ class OrderForm(QWidget):
         bridge.sessionChanged.connect(lambda _s: self._on_symbol(bridge.symbol))
         bridge.frame.connect(self._on_frame)
         for sig in (self.size.textEdited, self.size_unit.currentIndexChanged, self.price.valueChanged,
-                    self.stop_price.valueChanged, self.reduce_only.toggled, self.post_only.toggled, self.tpsl.changed):
+                    self.stop_price.valueChanged, self.reduce_only.toggled, self.post_only.toggled, self.tpsl.changed,
+                    self.trail_offset.valueChanged, self.close_on_trigger.toggled):
             sig.connect(self.refresh)
         self.order_type.currentIndexChanged.connect(self._on_type)
         for spin in (self.price, self.stop_price):
@@ -192,7 +198,7 @@ class OrderForm(QWidget):
         self.symbol.blockSignals(True)
         self.symbol.setCurrentText(symbol)
         self.symbol.blockSignals(False)
-        for spin in (self.price, self.stop_price):
+        for spin in (self.price, self.stop_price, self.trail_offset):
             spin.blockSignals(True)
             spin.setDecimals(inst.tick_decimals)
             spin.setSingleStep(inst.tick_size)
@@ -210,9 +216,10 @@ class OrderForm(QWidget):
 
     def reset_prices(self) -> None:
         px = self.inst.round_price(self.last_price())
-        for spin in (self.price, self.stop_price):
+        trail = max(self.inst.round_price(px * 0.01), self.inst.tick_size)  # a trailing stop 1 % behind
+        for spin, value in ((self.price, px), (self.stop_price, px), (self.trail_offset, trail)):
             spin.blockSignals(True)
-            spin.setValue(px)
+            spin.setValue(value)
             spin.blockSignals(False)
 
     def _sync_settings(self) -> None:
@@ -232,8 +239,15 @@ class OrderForm(QWidget):
         limit, cond = t.has_limit_price, t.is_conditional
         for w in (self.price, self._labels["Price"]):
             w.setVisible(limit)
-        for w in (self.stop_price, self.trigger, self._labels["Stop Price"]):
-            w.setVisible(cond)
+        trailing = t == OrderType.TRAILING_STOP
+        for w in (self.stop_price, self._labels["Stop Price"]):
+            w.setVisible(cond and not trailing)
+        self.trigger.setVisible(cond)
+        for w in (self.trail_offset, self._labels["Trail"]):
+            w.setVisible(trailing)
+        self.close_on_trigger.setEnabled(cond)
+        if not cond:
+            self.close_on_trigger.setChecked(False)
         self.post_only.setEnabled(limit)
         if not limit:
             self.post_only.setChecked(False)
@@ -266,8 +280,9 @@ class OrderForm(QWidget):
             self._set_buttons(True, "")
             pv = self.orders.preview_order(self.inst.symbol, d.qty, d.preview_price, lev, self.leverage.cross)
             reduce = self.reduce_only.isChecked()
-            self._set("cost", fmt.money(cur, 0 if reduce else pv.buy.cost))
-            self._set("costShort", fmt.money(cur, 0 if reduce else pv.sell.cost))
+            for name, cost in (("cost", 0 if reduce else pv.buy.cost), ("costShort", 0 if reduce else pv.sell.cost)):
+                self._set(name, fmt.money(cur, cost))
+                self.readouts[name].setProperty("minor", cost)  # the exact Cost (order_cost), for tests and tools
             self._set("orderValue", fmt.money(cur, pv.buy.order_value))
             self._set("positionAfterLong", fmt.qty(pv.buy.position_after, sign=True))
             self._set("positionAfterShort", fmt.qty(pv.sell.position_after, sign=True))
