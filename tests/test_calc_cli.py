@@ -136,3 +136,22 @@ def test_well_funded_cross_long_has_no_liquidation_price(capsys):
     out = calc(capsys, "--symbol", "ADAUSDT", "--side", "buy", "--qty", "1000", "--entry", "0.45", "--leverage", "20",
                "--cross", "--balance", "100")
     assert out["liquidation_price"] is None and out["bankruptcy_price"] is None
+
+
+def test_help_says_what_calc_does_and_when_leverage_is_needed(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["calc", "--help"])
+    assert done.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for words in ("Cost", "liquidation and bankruptcy price", "liquidated_before_exit", "--leverage for an isolated",
+                  "--funding-rate", "example:"):
+        assert words in text
+
+
+def test_funding_rate_is_reserved_by_the_side_that_pays_it(capsys):
+    """MECHANICS §2: +0.01 % due, long 10,000 at 50,000, 10x: MM = ceil(0.0051 × 20,000,000) + 16,500 = 118,500 XBt
+    and liquidation 50,000/1.0949 = 45,666.27 → 45,666.3; the short (which receives it) keeps MM 116,500."""
+    args = ["--symbol", "XBTUSD", "--qty", "10000", "--entry", "50000", "--leverage", "10", "--funding-rate", "0.0001"]
+    long = calc(capsys, "--side", "buy", *args)
+    assert (long["maint_margin"], long["liquidation_price"]) == (0.001185, 45_666.3)
+    assert calc(capsys, "--side", "sell", *args)["maint_margin"] == 0.001165

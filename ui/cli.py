@@ -44,8 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     calc = sub.add_parser("calc", help="print what the BitMEX calculator shows for an order, as JSON",
-                          description="Order value, cost, margins, liquidation and bankruptcy price "
-                          "(and PnL / ROE at --exit) exactly as BitMEX computes them.")
+                          description="Print, as JSON, what BitMEX's order form and calculator show for one order: "
+                          "order value, Cost (IM + (2V + IM) x taker fee, the same function the order form and the "
+                          "simulated exchange use), initial and maintenance margin (with the close-fee reserve and, "
+                          "with --funding-rate, the next funding when this side pays it), liquidation and bankruptcy "
+                          "price; with --exit also PnL and ROE, and when the liquidation price lies before the exit, "
+                          "\"liquidated_before_exit\": true and the PnL of the liquidation. Give --leverage for an "
+                          "isolated position; with --cross --balance B it defaults to the instrument's maximum.",
+                          epilog="example: leverage-terminal calc --symbol XBTUSD --side buy --qty 10000 "
+                          "--entry 50000 --leverage 10 --exit 55000")
     calc.add_argument("--symbol", required=True, help="instrument, e.g. XBTUSD, ETHUSDT")
     calc.add_argument("--side", required=True, choices=["buy", "sell"])
     calc.add_argument("--qty", required=True, type=float, help="order size (in --qty-unit)")
@@ -61,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     calc.add_argument("--maint-rate", type=float, default=None, help="maintenance margin rate override")
     calc.add_argument("--taker-fee", type=float, default=None, help="taker fee rate override")
     calc.add_argument("--maker-fee", type=float, default=None, help="maker fee rate override")
+    calc.add_argument("--funding-rate", type=float, default=0.0,
+                      help="next (fixed) funding rate, e.g. 0.0001; reserved in the maintenance margin of the side "
+                      "that pays it (longs when positive, shorts when negative); default 0")
     calc.add_argument("--catalog", type=Path, default=None, help=argparse.SUPPRESS)
 
     run = sub.add_parser("run", help="play a scripted session headless and print a JSON report",
@@ -172,7 +182,7 @@ def _cmd_calc(args: argparse.Namespace) -> int:
         catalog, symbol=args.symbol, side=args.side, qty=args.qty, entry=args.entry,
         leverage=args.leverage, cross=args.cross, balance=args.balance, exit_price=args.exit_price,
         qty_unit=args.qty_unit, maint_rate=args.maint_rate, taker_fee=args.taker_fee,
-        maker_fee=args.maker_fee,
+        maker_fee=args.maker_fee, funding_rate=args.funding_rate,
     ))
     return 0
 
