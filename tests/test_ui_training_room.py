@@ -31,7 +31,7 @@ def test_presenter_mode_enlarges_the_font_and_shows_the_last_action(qtbot, windo
     cost = w(window, QLabel, "orderForm.cost")
     cost_pt = cost.font().pointSizeF()
     last_pen = window.charts.last_curve.opts["pen"].width()
-    w(window, QAction, "training.presenter").trigger()
+    w(window, QAction, "action.presenterMode").trigger()
     try:
         assert window.training.presenter.on
         assert window.font().pointSizeF() > base * 1.3 and caption.font().pointSizeF() > caption_pt * 1.3
@@ -43,7 +43,7 @@ def test_presenter_mode_enlarges_the_font_and_shows_the_last_action(qtbot, windo
         press(window, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)  # pause / resume hotkey
         assert "Pause / resume" in overlay.text()
     finally:
-        w(window, QAction, "training.presenter").trigger()
+        w(window, QAction, "action.presenterMode").trigger()
     assert window.font().pointSizeF() == base and cost.font().pointSizeF() == cost_pt
     assert caption.font().pointSizeF() == caption_pt
     assert window.charts.last_curve.opts["pen"].width() == last_pen

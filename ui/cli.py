@@ -88,17 +88,57 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--out", required=True, type=Path, help="PNG file to write")
     shot.add_argument("--script", type=Path, default=None, help="TOML session script to play first")
     shot.add_argument("--size", default="1600x1000", help="window size WIDTHxHEIGHT (default 1600x1000)")
+    shot.add_argument("--presenter", action="store_true",
+                      help="render in presenter mode (F9): scaled for the room, with the SIMULATION marker")
     _data_dir_arg(shot)
 
     rep = sub.add_parser("report", help="export a session report to a self-contained HTML file")
     rep.add_argument("--out", required=True, type=Path, help="HTML file to write")
     _data_dir_arg(rep)
+    _lesson_parsers(sub)
     parser.add_argument("--version", action="version", version=f"{PROG} {package_version()}",
                         help="print the version and exit")
     for p in (parser, *sub.choices.values()):  # before or after the sub-command; a sub-command sets it only when given
         p.add_argument("--verbose", action="store_true", default=False if p is parser else argparse.SUPPRESS,
                        help="also log to stderr, in detail (DEBUG); the log file is DATA_DIR/logs/terminal.log")
     return parser
+
+
+def _lesson_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``lesson list`` / ``lesson check`` and ``classroom merge`` (headless, no Qt)."""
+    lesson = sub.add_parser("lesson", help="list the lessons, or check a scripted session against one (JSON)",
+                            description="Lessons: a brief, a starting market, checks that judge the session as it "
+                            "plays, and a debrief with the session's own numbers.")
+    lsub = lesson.add_subparsers(dest="lesson_command", parser_class=_Parser, metavar="ACTION", required=True)
+    lsub.add_parser("list", help="print the shipped lessons as JSON (id, title, checks)")
+    chk = lsub.add_parser("check", help="play a trainee's script inside a lesson and print the verdict as JSON",
+                          description="Play SCRIPT's [[steps]] inside LESSON (its market, account and time limit; "
+                          "the script's own feed, seed and account are not used) and print JSON {lesson, passed, "
+                          "checks: [{id, passed, detail}], debrief}. Exit 0 whatever the verdict; 2 on bad input.")
+    chk.add_argument("lesson", help="a shipped lesson's id (see `lesson list`) or a lesson file (.toml)")
+    chk.add_argument("--script", required=True, type=Path, help="TOML session script with the trainee's steps")
+    room = sub.add_parser("classroom", help="merge the room's session files into a debrief board (HTML)")
+    rsub = room.add_subparsers(dest="classroom_command", parser_class=_Parser, metavar="ACTION", required=True)
+    merge = rsub.add_parser("merge", help="build a debrief board from trainees' session files",
+                            description="Merge session files exported by trainees into one HTML board that ranks "
+                            "behaviour before return: checks passed, liquidations, max drawdown, leverage used, stop "
+                            "discipline, then PnL. Files whose checksum does not match are marked as edited.")
+    merge.add_argument("files", nargs="+", type=Path, metavar="FILE", help="session files (.ltsession.json)")
+    merge.add_argument("--out", required=True, type=Path, help="HTML board to write")
+
+
+def _cmd_lesson(args: argparse.Namespace) -> int:
+    from terminal.app.lesson_commands import lesson_check, lesson_list
+
+    _print_json(lesson_list() if args.lesson_command == "list" else lesson_check(args.lesson, args.script))
+    return 0
+
+
+def _cmd_classroom(args: argparse.Namespace) -> int:
+    from terminal.app.lesson_commands import classroom_merge
+
+    _print_json(classroom_merge(args.files, args.out))
+    return 0
 
 
 def resolve_data_dir(arg: Path | None) -> Path:
@@ -224,7 +264,7 @@ def _cmd_shot(args: argparse.Namespace) -> int:
         raise TerminalError(f"--size must look like 1600x1000, got {args.size!r}") from None
     data_dir = None if args.data_dir is None else check_data_dir(args.data_dir, write=True)
     out = check_out_path(args.out, [d for d in (data_dir, resolve_data_dir(None)) if d is not None])
-    take_shot(out, script=args.script, size=(w, h), data_dir=data_dir)
+    take_shot(out, script=args.script, size=(w, h), data_dir=data_dir, presenter=args.presenter)
     return 0
 
 
@@ -235,7 +275,7 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"calc": _cmd_calc, "run": _cmd_run, "account": _cmd_account, "report": _cmd_report,
-            "shot": _cmd_shot, None: _cmd_gui}
+            "shot": _cmd_shot, "lesson": _cmd_lesson, "classroom": _cmd_classroom, None: _cmd_gui}
 
 
 def _log_dir(args: argparse.Namespace) -> Path | None:

@@ -23,7 +23,7 @@ def play_session(script_path: Path):  # type: ignore[no-untyped-def]
     return session, script.feed.resolved_symbol()
 
 
-def take_shot(out: Path, *, script: Path | None = None, size: tuple[int, int] = (1600, 1000),
+def take_shot(out: Path, *, script: Path | None = None, size: tuple[int, int] = (1600, 1000), presenter: bool = False,
               data_dir: Path | None = None) -> Path:
     if "QT_QPA_PLATFORM" not in os.environ:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -41,7 +41,9 @@ def take_shot(out: Path, *, script: Path | None = None, size: tuple[int, int] = 
 
     # a screenshot shows the default layout, never the one this user left in their settings
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp(prefix="lt-shot-"))
+    throwaway = tempfile.mkdtemp(prefix="lt-shot-")
+    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):  # QSettings(org, app) is native
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, throwaway)
 
     from ui.window.main_window import build_window, ensure_app, open_store
 
@@ -72,6 +74,10 @@ def take_shot(out: Path, *, script: Path | None = None, size: tuple[int, int] = 
     QApplication.processEvents()
     if size[0] >= 1500:  # room for the training docks beside the charts (dock sizes need a shown window)
         win.training.show_for_shot()
+    if presenter:  # what a room sees (F9): scaled for this window size, SIMULATION marker, last action
+        win.training.presenter.set_on(True)
+        win.resize(*size)
+        QApplication.processEvents()
     app = QApplication.instance()
     assert app is not None
     for _ in range(3):

@@ -41,7 +41,8 @@ READABLE_STRETCH = 3.0  # ... and only while the y range stays within 3x the pri
 READABLE_MIN = 0.004  # a far liquidation line must not flatten the price into a line (it gets an edge label)
 EDGE_KEYS = {"liq": "Liq", "entry": "Entry"}  # lines that get an edge label when outside the y range
 ALL = ("price", "equity", "liquidation")
-STAGGER = (("price",), ("equity", "liquidation"))  # live frames alternate: each chart repaints at 30 Hz
+STAGGER = (("price",), ("equity", "liquidation"))
+TITLE_PT = 9.0  # the charts' titles and legends (presenter mode scales it, then calls ``ChartsPanel._titles``)  # live frames alternate: each chart repaints at 30 Hz
 
 
 class ValueAxis(pg.AxisItem):
@@ -59,7 +60,8 @@ class ValueAxis(pg.AxisItem):
 
 def _title(title: str, series: list[tuple[str, str]]) -> str:
     keys = "&nbsp;&nbsp;".join(f"<span style='color:{c}'>━ {n}</span>" for n, c in series)
-    return f"<span style='color:{theme.TEXT};font-size:9pt'>{title}</span>&nbsp;&nbsp;&nbsp;<span style='font-size:8pt'>{keys}</span>"
+    return (f"<span style='color:{theme.TEXT};font-size:{TITLE_PT:.0f}pt'>{title}</span>&nbsp;&nbsp;&nbsp;"
+            f"<span style='font-size:{TITLE_PT - 1:.0f}pt'>{keys}</span>")
 
 
 def _plot(name: str, title: str, show_time: bool) -> pg.PlotWidget:

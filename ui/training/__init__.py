@@ -104,6 +104,7 @@ class Training:
         m.addAction(self._action("coachSettings", "Risk coach settings…", self.open_coach_settings))
         m.addSeparator()
         m.addAction(self._action("presenter", "Presenter mode", self.presenter.set_on, checkable=True, keys=("F9",)))
+        self.actions["presenter"].setObjectName("action.presenterMode")  # the contract name (F9)
         m.addAction(self._action("hotkeys", "Hotkeys…", self.hotkeys.toggle_help, keys=("F1", "?")))
         m.addAction(self._action("mute", "Mute alerts", self.alerts.set_muted, checkable=True))
         m.addSeparator()

@@ -1,6 +1,8 @@
 """Account summary for one settlement currency: balances and the margin-ratio gauge."""
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
 
@@ -27,7 +29,9 @@ class AccountPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("account")
-        grid = QGridLayout(self)
+        self.grid = grid = QGridLayout(self)
+        self.cells: list[tuple[QWidget, QWidget]] = []  # (caption, value) in reading order
+        self.per_row = len(FIELDS) + 1
         grid.setContentsMargins(8, 4, 8, 4)
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(2)
@@ -46,6 +50,7 @@ class AccountPanel(QWidget):
             val.setMinimumWidth(96)
             grid.addWidget(cap, 0, col)
             grid.addWidget(val, 1, col)
+            self.cells.append((cap, val))
             self.values[name] = val
         cap = QLabel("Margin Ratio")
         cap.setProperty("role", "caption")
@@ -59,6 +64,41 @@ class AccountPanel(QWidget):
         grid.addWidget(cap, 0, len(FIELDS))
         grid.addWidget(self.ratio, 1, len(FIELDS))
         grid.setColumnStretch(len(FIELDS), 1)
+        self.cells.append((cap, self.ratio))
+        self.refit()
+
+    # ---------------------------------------------------------------- fitting a narrow screen
+    def _row_width(self, per_row: int) -> int:
+        widths = [max(c.minimumSizeHint().width(), v.minimumSizeHint().width(), v.minimumWidth())
+                  for c, v in self.cells]
+        cols = [max(widths[i::per_row]) for i in range(per_row)]
+        m = self.grid.contentsMargins()
+        return sum(cols) + self.grid.horizontalSpacing() * (per_row - 1) + m.left() + m.right()
+
+    def refit(self) -> None:
+        """One row of read-outs when they fit, else two rows (a 1280-wide projector in presenter mode); the panel's
+        minimum is the two-row width, so it never holds the window wider than the screen."""
+        self.setMinimumWidth(self._row_width((len(self.cells) + 1) // 2))
+        self._arrange(len(self.cells) if self.width() >= self._row_width(len(self.cells)) else (len(self.cells) + 1) // 2)
+
+    def _arrange(self, per_row: int) -> None:
+        if per_row == self.per_row:
+            return
+        self.per_row = per_row
+        for cap, val in self.cells:
+            self.grid.removeWidget(cap)
+            self.grid.removeWidget(val)
+        for c in range(len(self.cells) + 1):
+            self.grid.setColumnStretch(c, 0)
+        for i, (cap, val) in enumerate(self.cells):
+            r, c = divmod(i, per_row)
+            self.grid.addWidget(cap, 2 * r, c)
+            self.grid.addWidget(val, 2 * r + 1, c)
+        self.grid.setColumnStretch(per_row, 1)  # an empty last column takes the slack: read-outs stay together
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._arrange(len(self.cells) if self.width() >= self._row_width(len(self.cells)) else (len(self.cells) + 1) // 2)
 
     def update_wallet(self, w: WalletView | None) -> None:
         if w == self._last:

@@ -28,6 +28,8 @@ from ui.window.account_panel import AccountPanel
 from ui.window.accounts_menu import AccountActions
 from ui.window.file_menu import install_file_menu
 from ui.window.sim_controls import SimToolbar
+from ui.window.screen_fit import ScrollPanel, fit_to_screen
+from ui.window.toolbar_fit import ToolbarFit
 from ui.window.units_switch import install_units_switch
 
 if TYPE_CHECKING:  # the window is handed a session and passes it to the bridge; it never reads it
@@ -65,12 +67,14 @@ class MainWindow(QMainWindow):
         self.account_service = Accounts(self.bridge)
         self.toolbar = SimToolbar(self.bridge, self)
         self.addToolBar(self.toolbar)
+        self.addToolBar(self.toolbar.sim_bar)
         self.charts = ChartsPanel(self.bridge)
         self.setCentralWidget(self.charts)
         self.form = OrderForm(self.bridge)
         self.account = AccountPanel()
         self.tables = TablesPanel(self.bridge.catalog)
-        self.form_dock = self._dock("dock.orderForm", "Order", self.form, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.form_panel = ScrollPanel(self.form, "orderForm.scroll")  # a short screen scrolls the form, never squashes it
+        self.form_dock = self._dock("dock.orderForm", "Order", self.form_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.account_dock = self._dock("dock.account", "Account", self.account, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tables_dock = self._dock("dock.tables", "Positions && orders", self.tables,
                                       Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -86,9 +90,10 @@ class MainWindow(QMainWindow):
         self.training = install_training(self)
         self.market_views = install_market(self)  # order book, trades tape, candles, fill model (ui/market)
         self._default_state = self.saveState(LAYOUT_VERSION)
-        self.resize(1600, 1000)
+        fit_to_screen(self)  # the screen it opens on: a 1280x720 projector or a 4K monitor
         self._restore_layout()
         self.training.after_layout()
+        self.toolbar_fit = ToolbarFit(self, self.toolbar.sim_bar)  # a second row when one row does not hold both
         self.set_saved_note(status_note)
         self.bridge.publish_all()  # the views were built after the bridge's first frame: they start from history
 

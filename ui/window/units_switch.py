@@ -88,7 +88,7 @@ class UnitsSwitch(QComboBox):
 
 def install_units_switch(win: Any, view_menu: Any = None) -> UnitsSwitch:
     switch = UnitsSwitch(win)
-    win.toolbar.addWidget(switch)
+    win.toolbar.sim_bar.addWidget(switch)
     if view_menu is not None:
         switch.menu_actions(view_menu)
     return switch

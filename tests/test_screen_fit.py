@@ -1,0 +1,105 @@
+"""Fits any screen (issue 13): at 1280×720, 1920×1080 and 3840×2160, with presenter mode off and on, the real
+window stays the size of the screen, every visible label, button and combo box is at least as large as its
+minimum size hint (no "10C" for "100", no 8-px presets, no "ntry Price"), nothing needed is pushed off screen or
+behind a toolbar's overflow arrow, and presenter mode scales what a room reads."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLabel, QScrollArea, QTableView, QWidget
+
+from ui.window.screen_fit import target_geometry
+
+SIZES = [(1280, 720), (1920, 1080), (3840, 2160)]
+NEEDED = ("sim.play", "sim.step", "sim.speed", "sim.source", "view.units", "toolbar.last", "toolbar.mark",
+          "toolbar.index", "orderForm.buy", "orderForm.sell", "orderForm.size", "orderForm.leverageInput",
+          "account.walletBalance", "account.marginBalance", "account.availableBalance")
+
+
+def _in_scroll_area(w: QWidget) -> bool:
+    p = w.parentWidget()
+    while p is not None:
+        if isinstance(p, QScrollArea):
+            return True
+        p = p.parentWidget()
+    return False
+
+
+def _problems(win) -> list[str]:
+    out = []
+    frame = win.rect()
+    for w in win.findChildren(QWidget):
+        if not isinstance(w, QLabel | QAbstractButton | QComboBox) or not w.isVisible() or w.window() is not win:
+            continue
+        if w.visibleRegion().isEmpty():  # scrolled out of a panel's view, or a tab bar's hidden arrow
+            continue
+        hint = w.minimumSizeHint()
+        name = w.objectName() or f"{type(w).__name__} {getattr(w, 'text', lambda: '')()!r}"
+        if w.width() < hint.width() or w.height() < hint.height():
+            out.append(f"{name}: {w.width()}x{w.height()} < hint {hint.width()}x{hint.height()}")
+        if not _in_scroll_area(w):
+            rect = QRect(w.mapTo(win, w.rect().topLeft()), w.size())
+            if not frame.contains(rect):
+                out.append(f"{name}: {rect.getRect()} outside the window {frame.getRect()}")
+    for name in NEEDED:
+        w = win.findChild(QWidget, name)
+        if w is None or not w.isVisible() or w.visibleRegion().isEmpty():
+            out.append(f"{name}: not on screen")
+    return out
+
+
+@pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_every_control_fits_at_each_screen_size(qtbot, window, size, presenter):
+    window.resize(*size)
+    QApplication.processEvents()
+    qtbot.mouseClick(window.findChild(QAbstractButton, "orderForm.buy"), Qt.MouseButton.LeftButton)
+    if presenter:
+        window.findChild(QAction, "action.presenterMode").trigger()
+    try:
+        for _ in range(3):
+            QApplication.processEvents()
+            window.bridge.publish()
+        assert (window.width(), window.height()) == size  # never grown past the screen
+        problems = _problems(window)
+        assert not problems, "\n".join(problems)
+    finally:
+        if presenter:
+            window.findChild(QAction, "action.presenterMode").trigger()
+
+
+def test_presenter_mode_scales_with_the_screen_and_reads_in_full(qtbot, window):
+    window.resize(1920, 1080)
+    QApplication.processEvents()
+    wallet = window.findChild(QLabel, "account.walletBalance")
+    base_pt = wallet.font().pointSizeF()
+    width = window.charts.last_curve.opts["pen"].width()
+    window.findChild(QAction, "action.presenterMode").trigger()
+    try:
+        p = window.training.presenter
+        assert p.scale >= 1.4 and wallet.font().pointSizeF() >= base_pt * 1.4
+        assert window.charts.last_curve.opts["pen"].width() >= 2 > width
+        assert all(line.pen.width() >= 2 for line in window.charts.lines.lines.values())
+        axis = window.charts.price.getPlotItem().getAxis("right")
+        assert axis.style["tickFont"].pointSizeF() > 9
+        badge = window.findChild(QLabel, "presenter.simulation")
+        assert badge.isVisible() and badge.text() == "SIMULATION"
+        for view in window.tables.findChildren(QTableView):  # every header of the account's tables reads in full
+            hh = view.horizontalHeader()
+            for i in range(hh.count()):
+                title = str(view.model().headerData(i, Qt.Orientation.Horizontal) or "")
+                if title and not hh.isSectionHidden(i):
+                    assert hh.sectionSize(i) >= hh.fontMetrics().horizontalAdvance(title), (view.objectName(), title)
+    finally:
+        window.findChild(QAction, "action.presenterMode").trigger()
+    assert not window.findChild(QLabel, "presenter.simulation").isVisible()
+    assert wallet.font().pointSizeF() == base_pt
+
+
+def test_the_window_takes_the_screen_it_opens_on():
+    small = target_geometry(QRect(0, 0, 1280, 690))
+    assert small == QRect(0, 0, 1280, 690)  # a projector: all of it
+    big = target_geometry(QRect(0, 0, 3840, 2100))
+    assert big.width() == int(3840 * 0.92) and big.height() == int(2100 * 0.92)
+    assert big.center().x() in (1919, 1920)  # centred
