@@ -204,3 +204,16 @@ def test_market_sell_when_the_best_bid_would_be_zero_is_rejected_with_a_reason()
     assert not ack.accepted and "best bid would be at or below zero" in ack.reason
     assert take_snapshot(ex).to_dict() == before
     assert ex.preview("XBTUSD", 100).sell.price == 0.1  # the form shows one tick, no division by zero
+
+
+def test_a_stop_market_sell_triggered_with_no_bid_is_cancelled_with_the_reason():
+    """The same case reached by a stop: the mark falls to the stop while last sits at one tick (bid 0). At 1x the
+    long's liquidation is 50,000/1.995 = 25,062.7, below the 39,000 mark: only the stop fires."""
+    ex = market_ex()
+    assert ex.set_leverage("XBTUSD", 1).accepted
+    order(ex, qty=1000)
+    ack = order(ex, side="sell", type="stop_market", stop_price=40_000, qty=1000, reduce_only=True)
+    assert ack.accepted
+    ex.step("XBTUSD", batch([0.1], t0=T0 + 100, mark=[39_000.0]))
+    assert ack.order_id not in ex.orders and ex.positions["XBTUSD"].qty == 1000
+    assert "best bid is at or below zero" in ex.rejections[-1]["reason"]

@@ -243,7 +243,7 @@ class OrderDesk:
         ex.dirty(o.symbol)
         if o.status != OrderStatus.UNTRIGGERED:
             px = ex.matcher.immediate_price(inst, o)
-            if px is not None:
+            if px is not None and px > 0:
                 ex.matcher.execute_immediate(o, px)
         return Ack(True, o.id, None)
 

@@ -170,6 +170,13 @@ class MarketStepper:
         o.apply(OrderEvent.TRIGGER, ex.now_ms)
         ex.dirty(o.symbol)
         px = ex.matcher.immediate_price(inst, o)
+        if px is not None and px <= 0:
+            del ex.orders[o.id]
+            o.apply(OrderEvent.CANCEL, ex.now_ms)
+            ex.emit("order", o)
+            ex.reject("trigger", {"order_id": o.id, "symbol": o.symbol},
+                      "Triggered order cancelled: the best bid is at or below zero, a market sell cannot fill.")
+            return
         if not o.reduce_only:
             if px is not None:
                 need = ex.desk.immediate_cost(inst, o.direction, o.leaves_qty, px, o.leverage)
