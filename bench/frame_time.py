@@ -8,7 +8,9 @@ The charts are staggered on live frames: the price chart, then the equity + liqu
 chart is fed and repainted at 30 Hz. The bench prints that frame (the default), the same loop with every chart
 fed and repainted every frame, each chart's repaint time, and the baselines from the same run: an empty frame
 (``processEvents`` with nothing to do) and a paint-only frame (the three charts repainted, no engine, no new data).
-Also: appending one fill per frame to a 10,000-row fills table, keystroke → read-outs, cold start.
+Also: appending one fill per frame to a 10,000-row fills table, keystroke → read-outs, cold start, and building the
+frame itself (``FrameBuilder.build``, the Qt-free snapshot every view draws from) idle and with a fill, on a young
+account and on one with 10,000 fills (the cost must not grow with the account's age).
 
 Run: python bench/frame_time.py [--frames 400]. Targets: ≤ 8 ms median, ≤ 16 ms p95, keystroke ≤ 5 ms,
 window shown ≤ 1.5 s. Layout settings go to a throw-away folder (a saved layout must not change what is drawn).
@@ -125,14 +127,14 @@ def main() -> None:
     win.show()
     app.processEvents()
     print(f"window on 1M-point history built and shown in {(time.perf_counter() - t0) * 1000:.0f} ms")
-    ex = session.exchange
-    ex.set_leverage("XBTUSD", 25)
-    last = ex.markets["XBTUSD"].last
-    ex.place_order({"symbol": "XBTUSD", "side": "buy", "qty": 20_000, "type": "market"})
-    ex.place_order({"symbol": "XBTUSD", "side": "buy", "qty": 5_000, "type": "limit", "price": round(last - 400)})
-    ex.place_order({"symbol": "XBTUSD", "side": "sell", "qty": 5_000, "type": "stop_market",
-                    "stop_price": round(last - 900), "reduce_only": True})
     bridge = win.bridge
+    orders = bridge.orders
+    orders.set_leverage("XBTUSD", 25)
+    last = bridge.last.market.last
+    orders.place({"symbol": "XBTUSD", "side": "buy", "qty": 20_000, "type": "market"})
+    orders.place({"symbol": "XBTUSD", "side": "buy", "qty": 5_000, "type": "limit", "price": round(last - 400)})
+    orders.place({"symbol": "XBTUSD", "side": "sell", "qty": 5_000, "type": "stop_market",
+                  "stop_price": round(last - 900), "reduce_only": True})
     bridge.publish()
     app.processEvents()
     charts = win.charts
@@ -187,7 +189,9 @@ def main() -> None:
         bridge.tick(0.016)
         split.append((time.perf_counter() - t) * 1000)
         app.processEvents()
+    young = frame_build(bridge)
     appended = fills_table(app, win, bridge)
+    aged = frame_build(bridge)
     size = win.form.size
     size.setFocus()
     size.setText("1000")
@@ -212,12 +216,45 @@ def main() -> None:
     print(f"frame + a full-window grab() render:                                {stats(grab)}")
     print(f"fills table with 10,000 rows, one fill appended per frame:        {stats(appended)}")
     print(f"keystroke → read-outs:                                              {stats(keys)}")
+    print(f"build a frame (FrameBuilder.build), idle:                           {stats(young[0])}")
+    print(f"  with a fill since the previous frame:                             {stats(young[1])}")
+    print(f"  idle, account with {len(bridge.session.exchange.fills):,} fills:                          {stats(aged[0])}")
+    print(f"  with a fill, account with {len(bridge.session.exchange.fills):,} fills:                   {stats(aged[1])}")
     print(f"window shown, cold start (new process, store opened):              {startup_time() * 1000:.0f} ms")
     win.close()
 
 
+def frame_build(bridge, n: int = 200) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
+    """Time ``FrameBuilder.build`` alone (no Qt): idle (nothing new since the previous frame), then with one market
+    fill booked before each build. A builder of its own, so the screen's frames are left alone."""
+    from terminal.session.frame import ClockState, FrameBuilder
+
+    session, symbol, ex = bridge.session, bridge.symbol, bridge.session.exchange
+    builder = FrameBuilder()
+    clock = ClockState(session.now_ms, "100x")
+    builder.build(session, symbol, clock=clock)
+    idle, fill = [], []
+    for _ in range(n):
+        t = time.perf_counter()
+        builder.build(session, symbol, clock=clock)
+        idle.append((time.perf_counter() - t) * 1000)
+    side = "sell"
+    for _ in range(n):
+        ex.place_order({"symbol": symbol, "side": side, "qty": 100, "type": "market"})
+        side = "buy" if side == "sell" else "sell"
+        t = time.perf_counter()
+        frame = builder.build(session, symbol, clock=clock, changed=True)
+        fill.append((time.perf_counter() - t) * 1000)
+        assert len(frame.fills) == 1
+    ex.drain_events()
+    return idle, fill
+
+
 def fills_table(app, win, bridge) -> list[float]:  # type: ignore[no-untyped-def]
-    """10,000 fills in the Fills tab (shown), then one more per frame: the cost of sync() + the table's repaint."""
+    """10,000 fills in the Fills tab (shown), then one more per frame: the cost of appending the frame's new fill
+    (``beginInsertRows``) + the table's repaint."""
+    from terminal.session.frame import ClockState
+
     ex = bridge.session.exchange
     side = "sell"
     while len(ex.fills) < 10_000:
@@ -232,10 +269,13 @@ def fills_table(app, win, bridge) -> list[float]:  # type: ignore[no-untyped-def
     for _ in range(100):
         ex.place_order({"symbol": "XBTUSD", "side": side, "qty": 100, "type": "market"})
         side = "buy" if side == "sell" else "sell"
+        frame = bridge.frames.build(bridge.session, bridge.symbol, clock=ClockState(bridge.now_ms, bridge.speed),
+                                    changed=True)
         t = time.perf_counter()
-        tables.update_frame(bridge.last.snapshot.positions, bridge.last.snapshot.orders)
+        tables.update_frame(frame)
         app.processEvents()
         out.append((time.perf_counter() - t) * 1000)
+    ex.drain_events()
     tables.setCurrentIndex(0)
     return out
 
