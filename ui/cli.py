@@ -117,6 +117,15 @@ def _lesson_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                           "checks: [{id, passed, detail}], debrief}. Exit 0 whatever the verdict; 2 on bad input.")
     chk.add_argument("lesson", help="a shipped lesson's id (see `lesson list`) or a lesson file (.toml)")
     chk.add_argument("--script", required=True, type=Path, help="TOML session script with the trainee's steps")
+    pack = lsub.add_parser("pack", help="export a lesson pack (lesson + seed + settings, one file) for the room")
+    pack.add_argument("lesson", help="a shipped lesson's id or a lesson file (.toml)")
+    pack.add_argument("--out", required=True, type=Path, help="pack file to write (.ltpack.json)")
+    pack.add_argument("--seed", type=int, default=None, help="the market's seed for the room (default: the lesson's)")
+    ses = lsub.add_parser("session", help="play a script inside a lesson or pack and export the sealed session file")
+    ses.add_argument("lesson", help="a shipped lesson's id, a lesson file (.toml) or a lesson pack (.json)")
+    ses.add_argument("--script", required=True, type=Path, help="TOML session script with the trainee's steps")
+    ses.add_argument("--trainee", default="anonymous", help="the trainee's name on the board")
+    ses.add_argument("--out", required=True, type=Path, help="session file to write (.ltsession.json)")
     room = sub.add_parser("classroom", help="merge the room's session files into a debrief board (HTML)")
     rsub = room.add_subparsers(dest="classroom_command", parser_class=_Parser, metavar="ACTION", required=True)
     merge = rsub.add_parser("merge", help="build a debrief board from trainees' session files",
@@ -128,9 +137,16 @@ def _lesson_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _cmd_lesson(args: argparse.Namespace) -> int:
-    from terminal.app.lesson_commands import lesson_check, lesson_list
+    from terminal.app.lesson_commands import lesson_check, lesson_list, lesson_pack, lesson_session
 
-    _print_json(lesson_list() if args.lesson_command == "list" else lesson_check(args.lesson, args.script))
+    if args.lesson_command == "list":
+        _print_json(lesson_list())
+    elif args.lesson_command == "check":
+        _print_json(lesson_check(args.lesson, args.script))
+    elif args.lesson_command == "pack":
+        _print_json(lesson_pack(args.lesson, args.out, args.seed))
+    else:
+        _print_json(lesson_session(args.lesson, args.script, args.trainee, args.out))
     return 0
 
 

@@ -21,7 +21,7 @@ def shipped_lessons() -> list[Lesson]:
 def find_lesson(name: str) -> Lesson:
     """A shipped lesson by id (or file name), else a lesson file at ``name``."""
     p = Path(name)
-    if p.suffix == ".toml" and p.exists():
+    if p.suffix == ".toml" or len(p.parts) > 1:
         return load_lesson(p)
     for f in sorted(lessons_dir().glob("*.toml")):
         lesson = load_lesson(f)

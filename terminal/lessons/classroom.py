@@ -1,0 +1,184 @@
+"""The classroom without a server: lesson packs, trainees' session files, and the merged debrief board's data.
+
+- A **lesson pack** (``*.ltpack.json``) is one file: the lesson's TOML text, the seed and the settings the trainer
+  chose. Every trainee's terminal opens it and plays the same market.
+- A **session file** (``*.ltsession.json``) is what a trainee hands back: the pack's lesson, the trainee's steps
+  (so the session replays from the file), the verdict, the behaviour figures and a thinned equity curve, sealed
+  with a SHA-256 checksum of its canonical JSON — an edited file no longer matches and the board says so.
+- :func:`merge_sessions` reads many session files (no replay: thirty files in well under a second) and ranks
+  them by behaviour before return (see :func:`behaviour_key`); :mod:`terminal.lessons.board` writes the HTML.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from terminal.domain.errors import InputError
+from terminal.lessons.debrief import session_numbers
+from terminal.lessons.model import Lesson, parse_lesson
+from terminal.lessons.player import LessonRun, play_lesson
+from terminal.session.script import Step
+
+PACK_FORMAT = "leverage-terminal lesson pack"
+SESSION_FORMAT = "leverage-terminal session"
+VERSION = 1
+MAX_FILE_BYTES = 20 * 1024 * 1024
+EQUITY_POINTS = 300
+
+
+def canonical(obj: Any) -> bytes:
+    """The bytes a checksum is taken over: sorted keys, no spaces, UTF-8."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def checksum(body: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical({k: v for k, v in body.items() if k != "checksum"})).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------- lesson packs
+def make_pack(lesson_text: str, *, seed: int | None = None, settings: dict[str, Any] | None = None,
+              source: str = "<lesson>") -> dict[str, Any]:
+    """A lesson pack: the lesson's text (validated), the seed every trainee plays and the trainer's settings."""
+    lesson = parse_lesson(lesson_text, source)
+    body: dict[str, Any] = {"format": PACK_FORMAT, "version": VERSION, "lesson_id": lesson.id,
+                            "title": lesson.title, "lesson_toml": lesson_text,
+                            "seed": lesson.start.seed if seed is None else int(seed), "settings": settings or {}}
+    body["checksum"] = checksum(body)
+    return body
+
+
+def pack_lesson(pack: dict[str, Any], source: str = "<pack>") -> Lesson:
+    """The lesson a pack describes, with the pack's seed."""
+    lesson = parse_lesson(str(pack.get("lesson_toml", "")), source)
+    seed = pack.get("seed", lesson.start.seed)
+    if not isinstance(seed, int) or seed < 0:
+        raise InputError("seed: a whole number ≥ 0", path=source)
+    return lesson.model_copy(update={"start": lesson.start.model_copy(update={"seed": seed})})
+
+
+def write_json(path: Path, body: dict[str, Any]) -> None:
+    Path(path).write_text(json.dumps(body, indent=1, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
+
+
+def read_json(path: Path, expected_format: str) -> dict[str, Any]:
+    """A pack or session file, refused in one line if it is not one."""
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_FILE_BYTES:
+            raise InputError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: not a {expected_format} file",
+                             path=str(p))
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=str(p)) from None
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", path=str(p)) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not JSON: {exc.msg}", path=str(p), line=exc.lineno) from None
+    if not isinstance(data, dict) or data.get("format") != expected_format:
+        raise InputError(f"not a {expected_format} file", path=str(p))
+    if data.get("version") != VERSION:
+        raise InputError(f"version {data.get('version')!r} of the {expected_format} format is not supported",
+                         path=str(p))
+    return data
+
+
+def load_pack(path: Path) -> tuple[Lesson, dict[str, Any]]:
+    data = read_json(path, PACK_FORMAT)
+    if data.get("checksum") != checksum(data):
+        raise InputError("the lesson pack was changed after it was exported (checksum mismatch)", path=str(path))
+    return pack_lesson(data, str(path)), data
+
+
+# ---------------------------------------------------------------------------------------------- session files
+def _thin(points: list[tuple[float, float]], n: int) -> list[list[float]]:
+    if len(points) <= n:
+        return [[t, v] for t, v in points]
+    step = (len(points) - 1) / (n - 1)
+    return [[points[round(i * step)][0], points[round(i * step)][1]] for i in range(n)]
+
+
+def behaviour(verdict: dict[str, Any], numbers: dict[str, Any]) -> dict[str, Any]:
+    """The figures the board ranks on: the verdict's checks and the session's numbers (see ``session_numbers``)."""
+    checks = verdict["checks"]
+    return {
+        "checks_passed": sum(1 for c in checks if c["passed"]), "checks_total": len(checks),
+        "liquidations": numbers.get("liquidations", 0), "max_drawdown_pct": numbers.get("max_drawdown_pct", 0.0),
+        "max_leverage": numbers.get("max_leverage") or 0.0,
+        "stop_coverage_pct": numbers.get("stop_coverage_pct"), "worst_risk_pct": numbers.get("worst_risk_pct"),
+        "return_pct": numbers.get("return_pct"), "pnl_minor": numbers.get("pnl_minor", 0),
+        "currency": verdict["debrief"].get("currency", "XBT"), "round_trips": numbers.get("round_trips", 0),
+    }
+
+
+def make_session_file(lesson_text: str, run: LessonRun, steps: list[Step], trainee: str,
+                      pack_checksum: str | None = None) -> dict[str, Any]:
+    """The session file body of a played lesson, sealed with its checksum."""
+    verdict = run.verdict()
+    equity: list[tuple[float, float]] = []
+    cur = verdict["debrief"]["currency"]
+    numbers = session_numbers(run.monitor, cur)
+    buf = run.session.history.equity.get(cur)
+    if buf is not None:
+        equity = [(float(t), float(mb)) for t, mb, _ in buf.view() if math.isfinite(mb)]
+    body: dict[str, Any] = {
+        "format": SESSION_FORMAT, "version": VERSION, "trainee": trainee.strip() or "anonymous",
+        "lesson": {"id": run.lesson.id, "title": run.lesson.title, "toml": lesson_text, "seed": run.lesson.start.seed,
+                   "pack_checksum": pack_checksum},
+        "steps": [s.model_dump(exclude_defaults=True) for s in steps],
+        "verdict": verdict, "behaviour": behaviour(verdict, numbers), "equity": _thin(equity, EQUITY_POINTS),
+    }
+    body["checksum"] = checksum(body)
+    return body
+
+
+@dataclass(frozen=True)
+class SessionEntry:
+    path: str
+    trainee: str
+    lesson_id: str
+    lesson_title: str
+    intact: bool  # the checksum matches
+    verdict: dict[str, Any]
+    behaviour: dict[str, Any]
+    equity: list[list[float]]
+
+
+def read_session(path: Path) -> SessionEntry:
+    data = read_json(path, SESSION_FORMAT)
+    try:
+        lesson = data["lesson"]
+        verdict = data["verdict"]
+        beh = data["behaviour"]
+        return SessionEntry(str(path), str(data.get("trainee", "anonymous")), str(lesson["id"]), str(lesson["title"]),
+                            data.get("checksum") == checksum(data), verdict, beh, list(data.get("equity", [])))
+    except (KeyError, TypeError) as exc:
+        raise InputError(f"incomplete session file (missing {exc})", path=str(path)) from None
+
+
+def replay_session(path: Path) -> dict[str, Any]:
+    """Play a session file's steps again inside its lesson: the verdict the trainee's terminal saw."""
+    data = read_json(path, SESSION_FORMAT)
+    lesson = parse_lesson(str(data["lesson"]["toml"]), f"{path} (lesson)")
+    lesson = lesson.model_copy(update={"start": lesson.start.model_copy(update={"seed": int(data["lesson"]["seed"])})})
+    steps = [Step.model_validate(s) for s in data.get("steps", [])]
+    return play_lesson(lesson, steps).verdict()
+
+
+def behaviour_key(e: SessionEntry) -> tuple[float, ...]:
+    """Rank: more checks passed, fewer liquidations, smaller drawdown, lower leverage, more stop discipline — then
+    return. An edited file goes last."""
+    b = e.behaviour
+    share = b["checks_passed"] / b["checks_total"] if b.get("checks_total") else 0.0
+    stop = b.get("stop_coverage_pct")
+    return (0.0 if e.intact else 1.0, -share, float(b.get("liquidations") or 0), float(b.get("max_drawdown_pct") or 0),
+            float(b.get("max_leverage") or 0), -(float(stop) if stop is not None else 0.0),
+            -float(b.get("return_pct") or 0.0))
+
+
+def merge_sessions(paths: list[Path]) -> list[SessionEntry]:
+    """Session files ranked by behaviour before return (see :func:`behaviour_key`)."""
+    return sorted((read_session(p) for p in paths), key=behaviour_key)

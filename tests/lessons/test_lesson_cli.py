@@ -1,0 +1,108 @@
+"""`leverage-terminal lesson list / check / pack / session` and `classroom merge`, through the command line."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from terminal.lessons.library import lessons_dir
+from ui.cli import main
+
+EXAMPLES = lessons_dir() / "examples"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, object, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if out.strip() else None), err
+
+
+def test_lesson_list_gives_id_title_and_checks(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "lesson", "list")
+    assert code == 0 and isinstance(out, list) and len(out) >= 8
+    for lesson in out:
+        assert {"id", "title", "checks"} <= set(lesson)
+        assert lesson["checks"] and all("id" in c for c in lesson["checks"])
+
+
+def test_lesson_check_prints_the_verdict_and_exits_0_even_when_failed(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "lesson", "check", "trading-at-1x", "--script",
+                       str(EXAMPLES / "trading-at-1x.reckless.toml"))
+    assert code == 0 and isinstance(out, dict)
+    assert out["lesson"] == "trading-at-1x" and out["passed"] is False
+    assert {"id", "passed", "detail"} <= set(out["checks"][0])
+    assert isinstance(out["debrief"], dict) and out["debrief"]["text"]
+
+
+@pytest.mark.parametrize("argv", [
+    ("lesson", "check", "no-such-lesson", "--script", "x.toml"),
+    ("lesson", "check", "trading-at-1x", "--script", "/nonexistent/s.toml"),
+    ("lesson", "check", "trading-at-1x"),
+    ("lesson",),
+    ("classroom", "merge", "/nonexistent/a.json", "--out", "/tmp/lt-board-never.html"),
+])
+def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]) -> None:
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse refuses before the command runs
+        code = int(exc.code or 0)
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "error" in err and "Traceback" not in err
+
+
+def test_a_bad_script_names_its_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    s = tmp_path / "s.toml"
+    s.write_text('[[steps]]\nat_s = 60\naction = "order"\nside = "buy"\nqyt = 5\n')
+    code, _, err = run(capsys, "lesson", "check", "trading-at-1x", "--script", str(s))
+    assert code == 2 and re.search(r"s\.toml:5: unknown field 'qyt'", err), err
+
+
+def _room(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> list[Path]:
+    pack = tmp_path / "p.ltpack.json"
+    assert run(capsys, "lesson", "pack", "stop-loss-risk", "--out", str(pack), "--seed", "7")[0] == 0
+    files = []
+    for name, kind in (("Bob", "reckless"), ("Ada", "compliant")):
+        f = tmp_path / f"{name}.ltsession.json"
+        code, _, err = run(capsys, "lesson", "session", str(pack), "--script",
+                           str(EXAMPLES / f"stop-loss-risk.{kind}.toml"), "--trainee", name, "--out", str(f))
+        assert code == 0, err
+        files.append(f)
+    return files
+
+
+def test_board_ranks_behaviour_before_return_and_has_its_sections(capsys: pytest.CaptureFixture[str],
+                                                                   tmp_path: Path) -> None:
+    files = _room(capsys, tmp_path)
+    board = tmp_path / "board.html"
+    code, out, _ = run(capsys, "classroom", "merge", *map(str, files), "--out", str(board))
+    assert code == 0 and isinstance(out, dict)
+    assert [r["trainee"] for r in out["ranking"]] == ["Ada", "Bob"]
+    doc = board.read_text(encoding="utf-8")
+    for section in ("lesson", "ranking", "checks", "equity", "debriefs", "integrity", "method"):
+        assert f'<section id="{section}">' in doc
+    assert doc.index("Ada") < doc.index("Bob")
+    assert "4 / 4" in doc and "EDITED" not in doc
+
+
+def test_an_edited_session_file_is_detected_and_ranked_last(capsys: pytest.CaptureFixture[str],
+                                                            tmp_path: Path) -> None:
+    bob, ada = _room(capsys, tmp_path)
+    data = json.loads(ada.read_text(encoding="utf-8"))
+    data["behaviour"]["return_pct"] = 500.0  # a trainee improves the figures by hand
+    ada.write_text(json.dumps(data), encoding="utf-8")
+    code, out, _ = run(capsys, "classroom", "merge", str(ada), str(bob), "--out", str(tmp_path / "b.html"))
+    assert code == 0 and isinstance(out, dict)
+    assert out["edited"] == [str(ada)]
+    assert out["ranking"][-1]["trainee"] == "Ada"
+    assert "EDITED" in (tmp_path / "b.html").read_text(encoding="utf-8")
+
+
+def test_a_session_file_replays_to_the_same_verdict(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from terminal.lessons.classroom import replay_session
+
+    _, ada = _room(capsys, tmp_path)
+    data = json.loads(ada.read_text(encoding="utf-8"))
+    assert replay_session(ada) == data["verdict"]
