@@ -8,8 +8,10 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
+from resources import RESOURCES_DIR
+
 XCB_LIBS = {"xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-keysyms": "libxcb-keysyms1"}
-ICON = Path(__file__).resolve().parent.parent / "resources" / "icons" / "app.svg"
+ICON = RESOURCES_DIR / "icons" / "app.svg"  # RESOURCES_DIR: also right inside a PyInstaller bundle
 
 
 def missing_xcb() -> list[str]:

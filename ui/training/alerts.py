@@ -5,17 +5,17 @@ toasts still appear (they are the room's cue). ``played`` records every sound as
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEasingCurve, QObject, QPropertyAnimation, Qt, QTimer, QUrl
 from PySide6.QtWidgets import QGraphicsOpacityEffect, QLabel, QWidget
 
+from resources import RESOURCES_DIR
 from ui.services.bridge import Frame
 from ui.style import format as fmt
 from ui.style import theme
 
-SOUNDS = Path(__file__).resolve().parents[2] / "resources" / "sounds"
+SOUNDS = RESOURCES_DIR / "sounds"
 LEVELS = (0.5, 0.8)  # margin ratio warning levels
 HYSTERESIS = 0.05  # a level is re-armed only once the ratio is this far back below it
 SHOW_MS = 4000
