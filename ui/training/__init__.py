@@ -16,6 +16,7 @@ from ui.training.alerts import Alerts
 from ui.training.calculator_dialog import CalculatorDialog
 from ui.training.coach import CoachSettingsDialog, RiskCoach
 from ui.training.explainer import ChartNote, LiquidationExplainer
+from ui.training.ghosts import GhostPanel
 from ui.training.hotkeys import Hotkeys
 from ui.training.leverage_curve import LeverageCurve
 from ui.training.presenter import PresenterMode
@@ -42,6 +43,9 @@ class Training:
         win.tabifyDockWidget(self.curve_dock, self.explainer_dock)
         self.curve_dock.hide()
         self.explainer_dock.hide()
+        self.ghosts = GhostPanel(win)  # leverage side by side: ghosts at 2x … 100x on the same stake and entry
+        self.ghosts_dock = self._dock("dock.ghosts", "Leverage side by side", self.ghosts)
+        self.ghosts_dock.hide()
         self.note = ChartNote(win.charts.price.getPlotItem())
         self.timeline = TimelineBar(win)  # a second toolbar row while a scenario plays
         win.addToolBarBreak()
@@ -95,6 +99,11 @@ class Training:
         curve.setShortcut(QKeySequence("Ctrl+L"))
         self.actions["curve"] = curve
         m.addAction(curve)
+        ghosts = self.ghosts_dock.toggleViewAction()
+        ghosts.setObjectName("training.ghosts")
+        ghosts.setText("Leverage side by side (ghosts)")
+        self.actions["ghosts"] = ghosts
+        m.addAction(ghosts)
         explained = self.explainer_dock.toggleViewAction()
         explained.setObjectName("training.explainer")
         explained.setText("Last liquidation explained")
