@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from terminal.app.journal_section import journal_csv_path, journal_section
 from terminal.app.stored_account import account_views, read_account
 from terminal.domain.money import MINOR_PER_MAJOR, format_money
 from terminal.session.runner import iso
@@ -231,6 +232,10 @@ def write_report(data_dir: Path, out: Path, name: str | None = None) -> None:
                     ([r["time"], r["kind"], r["currency"], money(r["currency"], r["amount_minor"]), r["symbol"],
                       r["ref"], r["text"]] for r in views["ledger"][-MAX_ROWS:]), {3}, len(views["ledger"]))
     csv_path = ledger_csv_path(out)
+    try:
+        journal = journal_section(ex, series, out)
+    except OSError as exc:
+        raise translate(exc, journal_csv_path(out), "write the journal") from None
     doc = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Leverage Terminal report: {_esc(name)}</title>
 <style>{CSS}</style></head><body>
@@ -244,6 +249,7 @@ def write_report(data_dir: Path, out: Path, name: str | None = None) -> None:
 <section id="fills"><h2>Fills</h2>{fills}</section>
 <section id="liquidations"><h2>Liquidations</h2>{liqs}</section>
 <section id="funding"><h2>Funding</h2>{fund}</section>
+{journal}
 <section id="ledger"><h2>Ledger</h2><p class="note">Every row: <a href="{_esc(csv_path.name)}">{_esc(csv_path.name)}</a>
 </p>{ledger}</section>
 </body></html>
