@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from terminal.app.journal_section import journal_csv_path, journal_section
+from terminal.app.report_price import price_section
 from terminal.app.stored_account import account_views, read_account
 from terminal.domain.money import MINOR_PER_MAJOR, format_money
 from terminal.session.runner import iso
@@ -243,6 +244,7 @@ def write_report(data_dir: Path, out: Path, name: str | None = None) -> None:
 <p class="note">Simulated time {_esc(views["time"])}. Practice account; all figures from the local simulation.</p>
 <section id="summary"><h2>Summary</h2><div class="cards">{''.join(cards) or '<p class="note">Empty account.</p>'}</div>
 </section>
+{price_section(ex, series)}
 <section id="equity"><h2>Equity</h2>{''.join(equity) or '<p class="note">No equity history yet.</p>'}</section>
 <section id="liquidation"><h2>Liquidation price vs mark</h2>{''.join(liq) or '<p class="note">No positions yet.</p>'}
 </section>
