@@ -55,6 +55,22 @@ def scenario_progress(frame: Frame | None) -> Progress | None:
     return Progress(sc, (frame.time_ms - origin) / 1000.0)
 
 
+def phase_edges(durations: list[float], label_widths: list[int], width: float) -> list[float]:
+    """x of each phase's edges: as wide as its time share, but never narrower than its name (a three-minute crash
+    in a two-hour scenario still reads "crash"); the long phases give up the room."""
+    total = sum(durations) or 1.0
+    want = [max(d / total * width, lw) for d, lw in zip(durations, label_widths, strict=True)]
+    excess = sum(want) - width
+    if excess > 0:
+        slack = [max(0.0, wv - lw) for wv, lw in zip(want, label_widths, strict=True)]
+        room = sum(slack)
+        want = [wv - (s / room * excess if room > 0 else excess / len(want)) for wv, s in zip(want, slack, strict=True)]
+    edges = [0.0]
+    for wv in want:
+        edges.append(edges[-1] + wv)
+    return edges
+
+
 class PhaseBar(QWidget):
     """The progress bar: one block per phase (its name inside), the played part filled, the key phase outlined."""
 
@@ -87,12 +103,16 @@ class PhaseBar(QWidget):
         qp.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         w, h = self.width() - 1, self.height() - 1
         bounds = [ph.at_s for ph in phases] + [sc.duration_s]
-        now_x = p.fraction * w
         font = QFont(self.font())
         qp.setFont(font)
         fm = qp.fontMetrics()
+        edges = phase_edges([bounds[i + 1] - bounds[i] for i in range(len(phases))],
+                            [fm.horizontalAdvance(ph.name + (" ⚡" if ph.key else "")) + 10 for ph in phases], w)
+        i_now = p.phase_index()
+        span = max(bounds[i_now + 1] - bounds[i_now], 1e-9)
+        now_x = edges[i_now] + (edges[i_now + 1] - edges[i_now]) * min(1.0, (p.elapsed_s - bounds[i_now]) / span)
         for i, ph in enumerate(phases):
-            x0, x1 = bounds[i] / sc.duration_s * w, bounds[i + 1] / sc.duration_s * w
+            x0, x1 = edges[i], edges[i + 1]
             rect = QRectF(x0, 0, x1 - x0, h)
             qp.fillRect(rect, QColor(theme.BASE))
             played = QRectF(x0, 0, max(0.0, min(x1, now_x) - x0), h)
