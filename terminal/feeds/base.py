@@ -98,8 +98,10 @@ class Resumable:
             raise ValueError(f"the {self.symbol} feed was not made by make_feed: it has no origin to checkpoint")
         block, state = self.generator_state()
         o = self.origin
-        return FeedCheckpoint(symbol=self.symbol, spec=o.spec, seed=o.seed, start_ms=o.start_ms,
-                              position=self.position, block=block, state=tuple(state))
+        # every field is already of its type (the origin was validated): no validation per frame
+        return FeedCheckpoint.model_construct(symbol=self.symbol, spec=o.spec, seed=o.seed, start_ms=o.start_ms,
+                                              position=int(self.position), block=int(block),
+                                              state=tuple(float(v) for v in state))
 
     def restore(self, checkpoint: FeedCheckpoint) -> None:
         """Go to the moment ``checkpoint`` was taken (a checkpoint of a feed with the same origin)."""

@@ -8,10 +8,11 @@ equity / liquidation history and the price chart's stored tail (:mod:`terminal.s
 ``record(session, events)`` saves what the frame changed in ONE transaction: the journal rows appended, the orders /
 positions / settings the events name (:mod:`terminal.store.changes`), the small live row (clock, markets, wallets,
 counters), the feeds' checkpoints, the new price and equity points. A frame with no event and no tick writes nothing
-and costs a few comparisons. A frame that moved money is committed with ``synchronous = FULL`` (survives a power
-cut), others with ``NORMAL`` (survive a crash of the app). Every ``checkpoints.EVERY_MS`` of simulated time the
-frame also stores a :class:`~terminal.store.checkpoints.SessionCheckpoint` (engine + feeds), the base of rewinding
-and branching: ``checkpoint_times()``, ``checkpoint_at(t_ms)``, ``session_at(checkpoint)``.
+and costs a few comparisons. Every committed frame survives a crash of the app (it is in the WAL when ``record``
+returns); a frame that moved money is also fsynced, off the GUI thread (:mod:`terminal.store.durability`), so it
+survives a power cut a few milliseconds later without the GUI waiting for the disk. Every ``checkpoints.EVERY_MS``
+of simulated time the frame also stores a :class:`~terminal.store.checkpoints.SessionCheckpoint` (engine + feeds),
+the base of rewinding and branching: ``checkpoint_times()``, ``checkpoint_at(t_ms)``, ``session_at(checkpoint)``.
 
 Choices: ``reset`` gives a fresh account on the *same market* (the clock and price feeds continue, the chart of
 prices stays) and wipes the account's journals, equity history and checkpoints. ``account_json`` on a data folder
@@ -56,6 +57,7 @@ from terminal.store.accounts import (
 )
 from terminal.store.changes import ChangeTracker, FrameChanges
 from terminal.store.checkpoints import SessionCheckpoint
+from terminal.store.durability import Durability
 from terminal.store.prices import TAIL_POINTS, PriceTail
 from terminal.store.schema import StoreError, connect, corrupt, is_read_only, translate
 from terminal.store.state import (
@@ -124,7 +126,8 @@ class AccountStore:
         self._checkpoint_wall = -math.inf
         self._checkpoints_written = 0
         self.warnings: list[str] = []
-        self._durable = False  # connect() leaves synchronous = NORMAL
+        self._durability = Durability(path)  # fsync and WAL checkpoints off the caller's thread
+        db.execute("PRAGMA wal_autocheckpoint = 0")
         self._spec_json: dict[int, tuple[FeedSpec, str]] = {}
 
     # ------------------------------------------------------------------ open / close
@@ -174,6 +177,7 @@ class AccountStore:
         return keep
 
     def _close_db(self) -> None:
+        self._durability.close()
         if self._db is not None:
             try:
                 self._db.close()
@@ -198,12 +202,13 @@ class AccountStore:
         return self._db
 
     def _tx(self, fn: Callable[[sqlite3.Connection], None], doing: str, durable: bool = True) -> None:
-        """``fn`` in one write transaction; any failure rolls it back (SQLite errors become a StoreError)."""
+        """``fn`` in one write transaction; any failure rolls it back (SQLite errors become a StoreError).
+        Committed, it survives the app's death; ``durable`` (money moved) also has it fsynced off this thread."""
         db = self.db
+        err = self._durability.error
+        if err is not None:
+            raise translate(err, self.path, doing)
         try:
-            if durable != self._durable:
-                db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
-                self._durable = durable
             db.execute("BEGIN IMMEDIATE")
             try:
                 fn(db)
@@ -217,6 +222,11 @@ class AccountStore:
                 raise
         except sqlite3.Error as exc:
             raise translate(exc, self.path, doing) from None
+        self._durability.committed(durable)
+
+    def wait_durable(self, timeout: float = 10.0) -> bool:
+        """Block until every frame that moved money is fsynced (it already survives the app's death)."""
+        return self._durability.wait(timeout)
 
     def has_state(self) -> bool:
         return self.db.execute("SELECT 1 FROM state WHERE id = 1").fetchone() is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import asdict, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,7 @@ def export_live(ex: Exchange) -> dict[str, Any]:
     return {
         "format": LIVE_FORMAT,
         "now_ms": ex.now_ms,
-        "config": asdict(ex.config),
+        "config": _flat(ex.config),  # flat scalars (a newer engine's nested field would need asdict)
         "wallets": {c: w.balance for c, w in ex.wallets.items()},
         # flat dataclasses of scalars: a shallow copy of their fields is asdict() without its deep copies
         "markets": {s: _flat(m) for s, m in ex.markets.items()},
