@@ -123,6 +123,8 @@ def test_brackets_arm_on_entry_fill_sized_to_it_and_cancel_each_other():
     assert [(o.type.value, o.side, o.qty, o.stop_price, o.reduce_only) for o in legs] == [
         ("take_profit_market", "sell", 1000, 51_000.0, True), ("stop_market", "sell", 1000, 49_000.0, True)]
     assert legs[0].oco_id == legs[1].id and legs[1].oco_id == legs[0].id
+    views = {v.order_id: v for v in take_snapshot(ex).orders}  # what the order table shows
+    assert (views[legs[0].id].bracket_of, views[legs[0].id].oco_with) == (ack.order_id, legs[1].id)
     ex.step("XBTUSD", batch([50_500.0, 51_000.0], t0=H + 200))
     assert ex.positions["XBTUSD"].qty == 0 and not ex.orders  # TP filled, SL cancelled
     assert ex.place_order({"symbol": "XBTUSD", "side": "buy", "qty": 500, "type": "market"}).accepted

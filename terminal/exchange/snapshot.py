@@ -68,6 +68,10 @@ class OrderView:
     margin_minor: int
     created_ms: int
     ref: str | None = None
+    take_profit: float | None = None  # an entry's bracket prices (armed when it fills)
+    stop_loss: float | None = None
+    bracket_of: int | None = None  # a bracket leg: the entry order it protects
+    oco_with: int | None = None  # a bracket leg: the other leg, cancelled when this one fills
 
 
 @dataclass(frozen=True)
@@ -162,7 +166,8 @@ def take_snapshot(ex: Exchange) -> Snapshot:
             time_in_force=o.tif, post_only=o.post_only, reduce_only=o.reduce_only,
             close_on_trigger=o.close_on_trigger,
             margin_minor=0 if (o.reduce_only or (o.type.is_conditional and not o.triggered)) else o.cost,
-            created_ms=o.created_ms, ref=o.ref,
+            created_ms=o.created_ms, ref=o.ref, take_profit=o.take_profit, stop_loss=o.stop_loss,
+            bracket_of=o.bracket_parent, oco_with=o.oco_id,
         ))
     markets = {
         s: MarketView(s, m.last, m.mark, m.index, m.funding_rate, ex.next_funding_ms.get(s), m.predicted_funding_rate)
