@@ -341,6 +341,21 @@ class SymbolBook:
     def px(self, ticks: np.ndarray) -> np.ndarray:
         return np.round(ticks.astype(np.float64) * self.tick, self.decimals)
 
+    def price(self, ticks: int) -> float:
+        """One price in ticks as a float on the instrument's tick."""
+        return round(int(ticks) * self.tick, self.decimals)
+
+    def touch(self, j: int, t_ms: int | None = None) -> tuple[int, int]:
+        """(best bid, best ask) in ticks standing at batch tick ``j`` (−1: after the last batch), after the holes."""
+        hb, ha = self._holes(j, t_ms)
+        c, sp, dm = self._geometry(j)
+        bid0 = c - sp // 2
+        if not (hb or ha):
+            return bid0, bid0 + sp
+        cc, ss, dd = np.array([c, c]), np.array([sp, sp]), np.array([dm, dm])
+        off = hole_touch_ticks(self.profile, cc, ss, dd, np.array([hb, ha]))
+        return bid0 - int(off[0]), bid0 + sp + int(off[1])
+
     def tick_index(self, t_ms: int) -> int:
         """The batch tick the exchange is at (the last tick at or before ``t_ms``); −1 between batches."""
         if self.b is None:
@@ -390,13 +405,13 @@ class SymbolBook:
         w = walk_side(side, qty, direction, self.tick, self.inverse, limit_ticks=limit_ticks, usd_per_contract=upc)
         if w.filled == 0:
             return w
-        exact = float(self.px(w.ticks[:1])[0]) if w.levels == 1 else round(w.avg_price, self.decimals + 4)
+        exact = self.price(int(w.ticks[0])) if w.levels == 1 else round(w.avg_price, self.decimals + 4)
         w = replace(w, avg_price=exact)
         if direction > 0:
             ha += w.taken_usd
         else:
             hb += w.taken_usd
-        last = float(self.px(np.array([w.last_ticks]))[0])
+        last = self.price(w.last_ticks)
         if self.b is None or j < 0:
             self.state = HoleEvent(-1, t_ms, hb, ha)
             self.last_price = last

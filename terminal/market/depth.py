@@ -81,6 +81,33 @@ def touches(mid_ticks: np.ndarray, sp: np.ndarray) -> tuple[np.ndarray, np.ndarr
 def side_levels(profile: LiquidityProfile, mid_ticks: int, sp: int, direction: int, depth_mult: float,
                 usd_per_contract: float, hole_usd: float = 0.0, max_levels: int | None = None) -> Side:
     """The levels of the ask side (``direction`` +1, what a buy takes) or the bid side (−1), after the hole."""
+    ticks, cum = _side_base(profile, int(mid_ticks), int(sp), direction, float(depth_mult), float(usd_per_contract))
+    if hole_usd > 0:
+        standing = np.clip(cum - hole_usd / usd_per_contract, 0.0, None)
+        size = np.diff(standing, prepend=0.0)
+        keep = size > 0
+        ticks, size = ticks[keep], size[keep]
+    else:
+        size = np.diff(cum, prepend=0.0)
+    if max_levels is not None:
+        ticks, size = ticks[:max_levels], size[:max_levels]
+    return Side(ticks, size)
+
+
+@lru_cache(maxsize=256)
+def _side_base(profile: LiquidityProfile, mid_ticks: int, sp: int, direction: int, depth_mult: float,
+               usd_per_contract: float) -> tuple[np.ndarray, np.ndarray]:
+    """(level ticks, cumulative contracts through each level) of an undisturbed side (cached: the book only
+    changes shape when its mid, spread or stress does)."""
+    side = _side_levels(profile, mid_ticks, sp, direction, depth_mult, usd_per_contract)
+    ticks, cum = side.ticks, np.cumsum(side.size)
+    ticks.setflags(write=False)
+    cum.setflags(write=False)
+    return ticks, cum
+
+
+def _side_levels(profile: LiquidityProfile, mid_ticks: int, sp: int, direction: int, depth_mult: float,
+                 usd_per_contract: float, hole_usd: float = 0.0, max_levels: int | None = None) -> Side:
     bid, ask = int(mid_ticks - sp // 2), int(mid_ticks - sp // 2 + sp)
     touch = ask if direction > 0 else bid
     centre = (bid + ask) / 2.0

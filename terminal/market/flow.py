@@ -36,10 +36,10 @@ def stream_key(seed: int, symbol: str) -> int:
     return int(splitmix64(x)[0])
 
 
-def uniforms(key: int, t_ms: np.ndarray, stream: int) -> np.ndarray:
-    """Uniform [0, 1) numbers, one per tick time, for ``stream`` of ``key``."""
+def uniforms(key: int, t_ms: np.ndarray, stream: int | np.ndarray) -> np.ndarray:
+    """Uniform [0, 1) numbers, one per tick time, for ``stream`` of ``key`` (streams broadcast against times)."""
     with np.errstate(over="ignore"):
-        x = t_ms.astype(np.uint64) * np.uint64(8) + np.uint64(stream) + np.uint64(key)
+        x = t_ms.astype(np.uint64) * np.uint64(8) + np.asarray(stream, dtype=np.uint64) + np.uint64(key)
         return (splitmix64(x) >> np.uint64(11)).astype(np.float64) / _TWO53
 
 
@@ -58,17 +58,22 @@ def draw_prints(profile: LiquidityProfile, key: int, t_ms: np.ndarray, prev_t_ms
     if n == 0 or profile.trades_per_s <= 0:
         e = np.empty(0, dtype=np.int64)
         return Prints(e, e.astype(np.int8), e)
-    dt_s = np.diff(t_ms, prepend=prev_t_ms).astype(np.float64) / 1000.0
+    dt_s = np.empty(n)
+    dt_s[0] = t_ms[0] - prev_t_ms
+    np.subtract(t_ms[1:], t_ms[:-1], out=dt_s[1:], casting="unsafe")
+    dt_s /= 1000.0
     p = -np.expm1(-profile.trades_per_s * np.asarray(rate_mult) * np.clip(dt_s, 0.0, 60.0))
     at = np.flatnonzero(uniforms(key, t_ms, 0) < p)
     if at.size == 0:
         e = np.empty(0, dtype=np.int64)
         return Prints(e, e.astype(np.int8), e)
     tt = t_ms[at]
-    move = np.sign(np.diff(mid_ticks, prepend=prev_mid_ticks))[at]
-    side = np.where(uniforms(key, tt, 1) < 0.5 + TREND_FOLLOW * move, 1, -1).astype(np.int8)
-    u1 = np.maximum(uniforms(key, tt, 2), 1e-300)
-    u2 = uniforms(key, tt, 3)
+    prev_mid = np.where(at > 0, mid_ticks[np.maximum(at - 1, 0)], prev_mid_ticks)
+    move = np.sign(mid_ticks[at] - prev_mid)
+    u = uniforms(key, np.repeat(tt[None, :], 3, axis=0), np.array([[1], [2], [3]]))  # three streams at once
+    side = np.where(u[0] < 0.5 + TREND_FOLLOW * move, 1, -1).astype(np.int8)
+    u1 = np.maximum(u[1], 1e-300)
+    u2 = u[2]
     z = np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * math.pi * u2)
     usd = profile.trade_median_usd * np.exp(profile.trade_size_sigma * z)
     size = np.maximum(np.rint(usd / usd_per_contract / lot), 1).astype(np.int64) * lot

@@ -117,11 +117,8 @@ class BookMatcher:
         if not self._book_live(inst.symbol):
             return self.ideal.quote(inst)
         book = self.market.books[inst.symbol]
-        j = book.tick_index(self.ex.now_ms)
-        bid, ask = book.side(j, -1, 1, self.ex.now_ms), book.side(j, 1, 1, self.ex.now_ms)
-        if bid.ticks.size == 0 or ask.ticks.size == 0:
-            return self.ideal.quote(inst)
-        return float(book.px(bid.ticks[:1])[0]), float(book.px(ask.ticks[:1])[0])
+        bid, ask = book.touch(book.tick_index(self.ex.now_ms), self.ex.now_ms)
+        return book.price(bid), book.price(ask)
 
     def fill_price(self, inst: Instrument, direction: int) -> float:
         bid, ask = self.quote(inst)
@@ -203,8 +200,8 @@ class BookMatcher:
         if w.filled > 0:
             n = len(ex.fills)
             ex.clearing.fill(order, w.avg_price, "taker", qty=w.filled)
-            ex.markets[order.symbol].last = float(book.px(np.array([w.last_ticks]))[0])
-            self._receipt(n, float(book.px(np.array([w.intended_ticks]))[0]), w.avg_price, w.levels)
+            ex.markets[order.symbol].last = book.price(w.last_ticks)
+            self._receipt(n, book.price(w.intended_ticks), w.avg_price, w.levels)
         if order.leaves_qty > 0 and order.status in (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED):
             self._rest_or_cancel(order, book)
 
@@ -281,14 +278,14 @@ class BookMatcher:
         j = book.tick_index(self.ex.now_ms)
         w = book.walk(j, self.ex.now_ms, close_direction, qty, None, YOUR_LIQUIDATION)
         if w.filled < qty:  # the book ran out: the insurance fund takes the rest at the worst level reached
-            worst = float(book.px(np.array([w.last_ticks]))[0]) if w.filled else bankruptcy
+            worst = book.price(w.last_ticks) if w.filled else bankruptcy
             if w.filled == 0:
                 return worst, 0
             inv = self.ex.catalog[symbol].kind == "inverse"
             a, b = w.filled, qty - w.filled
             self.ex.markets[symbol].last = worst
             return (qty / (a / w.avg_price + b / worst) if inv else (a * w.avg_price + b * worst) / qty), w.levels
-        self.ex.markets[symbol].last = float(book.px(np.array([w.last_ticks]))[0])
+        self.ex.markets[symbol].last = book.price(w.last_ticks)
         return w.avg_price, w.levels
 
     def _receipt(self, n_before: int, intended: float, avg: float, levels: int) -> None:

@@ -15,6 +15,7 @@ KIND_NAMES = {BACKGROUND: "market", YOURS: "yours", YOUR_LIQUIDATION: "liquidati
 TIMEFRAMES_S = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "4h": 14_400, "1D": 86_400}
 TAPE_CAPACITY = 4096
 CANDLE_CAPACITY = 5000
+SMALL = 24  # up to this many prints are folded into the candles one by one
 
 
 class PrintBatch(NamedTuple):
@@ -60,9 +61,14 @@ class Tape:
             prints = PrintBatch(*(c[-self.capacity:] for c in prints))
             self.count += n - self.capacity
             n = self.capacity
-        idx = (self.count + np.arange(n)) % self.capacity
-        for dst, src in zip(self._cols, prints):
-            dst[idx] = src
+        start = self.count % self.capacity
+        if start + n <= self.capacity:  # one piece: slice assignment
+            for dst, src in zip(self._cols, prints):
+                dst[start:start + n] = src
+        else:
+            idx = (self.count + np.arange(n)) % self.capacity
+            for dst, src in zip(self._cols, prints):
+                dst[idx] = src
         self.count += n
 
     def view(self, last: int | None = None) -> PrintBatch:
@@ -84,6 +90,9 @@ class CandleSeries:
 
     def extend(self, t_ms: np.ndarray, price: np.ndarray, size: np.ndarray) -> None:
         if t_ms.size == 0:
+            return
+        if t_ms.size <= SMALL:
+            self._extend_small(t_ms.tolist(), price.tolist(), size.tolist())
             return
         bucket = (t_ms // self.ms) * self.ms
         starts = np.flatnonzero(np.diff(bucket, prepend=bucket[0] - 1))
@@ -111,6 +120,23 @@ class CandleSeries:
         idx = (self.count + np.arange(n)) % self.capacity
         self._data[idx] = bars
         self.count += n
+
+    def _extend_small(self, ts: list[int], ps: list[float], vs: list[int]) -> None:
+        """A few prints (an order between batches, a short batch): plain Python, no array temporaries."""
+        data, cap = self._data, self.capacity
+        for t, p, v in zip(ts, ps, vs):
+            b = float(t // self.ms * self.ms)
+            row = data[(self.count - 1) % cap] if self.count else None
+            if row is not None and row[0] == b:
+                if p > row[2]:
+                    row[2] = p
+                if p < row[3]:
+                    row[3] = p
+                row[4] = p
+                row[5] += v
+            else:
+                data[self.count % cap] = (b, p, p, p, p, v)
+                self.count += 1
 
     def view(self) -> np.ndarray:
         """Bars oldest first, shape (n, 6): t_open_ms, open, high, low, close, volume."""
