@@ -25,8 +25,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from terminal.domain.instruments import Instrument
 from terminal.domain.margin import order_cost
 from terminal.domain.orders import Order, OrderEvent, OrderStatus, OrderType
