@@ -127,3 +127,55 @@ def test_a_stored_checkpoint_rebuilds_the_session_exactly(tmp_path: Path, monkey
         assert snap(branch.exchange) == snap(s.exchange)
         assert [f.to_dict() for f in branch.exchange.fills] == [f.to_dict() for f in s.exchange.fills]
         assert len(cp.to_json()) < 20_000
+
+
+def test_money_frames_are_fsynced_off_the_gui_thread_and_a_failed_fsync_is_reported(tmp_path: Path,
+                                                                                      monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import errno
+    import threading
+
+    import pytest
+
+    from terminal.store.durability import Durability
+    from terminal.store.schema import StoreError
+
+    synced: list[str] = []
+    real = Durability._fsync_wal
+
+    def spy(self: Durability) -> None:
+        synced.append(threading.current_thread().name)
+        real(self)
+
+    monkeypatch.setattr(Durability, "_fsync_wal", spy)
+    store = AccountStore.open(tmp_path)
+    s = store.load_session()
+    s.ensure_feed("XBTUSD")
+    s.advance(START + 1_000, primary="XBTUSD")
+    assert s.exchange.place_order({"symbol": "XBTUSD", "side": "buy", "qty": 100}).accepted
+    store.record(s, s.exchange.drain_events())
+    assert store.wait_durable()
+    assert synced and threading.main_thread().name not in synced, "the fsync ran on the durability thread"
+
+    def full(self: Durability) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Durability, "_fsync_wal", full)
+    assert s.exchange.place_order({"symbol": "XBTUSD", "side": "sell", "qty": 100}).accepted
+    store.record(s, s.exchange.drain_events())  # committed (safe against a crash); its fsync fails later
+    store.wait_durable()
+    assert s.exchange.place_order({"symbol": "XBTUSD", "side": "buy", "qty": 100}).accepted
+    last = s.exchange.markets["XBTUSD"].last
+    rest = s.exchange.place_order({"symbol": "XBTUSD", "side": "buy", "qty": 100, "type": "limit",
+                                   "price": s.exchange.catalog["XBTUSD"].round_price(last * 0.9)})
+    with pytest.raises(StoreError) as err:
+        store.record(s, s.exchange.drain_events())
+    assert err.value.kind == "full"
+    monkeypatch.setattr(Durability, "_fsync_wal", real)
+    store._durability.clear_error()  # the disk has room again: saving goes on, nothing was lost
+    store.record(s, s.exchange.drain_events())
+    assert store.wait_durable()
+    store.close()
+    with AccountStore.open(tmp_path) as again:
+        back = again.load_session().exchange
+        assert len(back.fills) == len(s.exchange.fills) == 3
+        assert rest.order_id in back.orders, "the failed frame's order was saved by the retry"

@@ -117,6 +117,7 @@ class AccountStore:
         self._session: TradingSession | None = None
         self._journals: dict[str, int] = {}
         self._changes = ChangeTracker()
+        self._unsaved: list[tuple[str, object]] = []  # events of a frame whose save failed
         self._prices = PriceTail()
         self._feeds_saved: dict[str, tuple[Feed, int]] = {}
         self._clock_saved: tuple[int, int] = (-1, -1)  # (exchange now_ms, session ticks)
@@ -316,6 +317,7 @@ class AccountStore:
         self._feeds_saved = {s: (f, -1 if s in stale else f.position) for s, f in session.feeds.items()}
         self._clock_saved = (ex.now_ms, session.ticks)
         self._next_checkpoint_ms = ex.now_ms
+        self._unsaved = []
 
     def _tidy(self, session: TradingSession, tails: dict[str, int]) -> None:
         """After loading: fold each price tail into one chunk (and store the tail found by seeking an old account);
@@ -402,6 +404,9 @@ class AccountStore:
 
                 self._tx(history, "save the order history")
             return
+        if self._unsaved:  # a frame that failed to save: its events still say what changed
+            events = self._unsaved + events
+            self._unsaved = []
         if not events and self._idle(session):
             return
         ex = session.exchange
@@ -433,7 +438,11 @@ class AccountStore:
                 self._checkpoints_written += 1
                 checkpoints.write_checkpoint(db, cp, thin=self._checkpoints_written % checkpoints.THIN_EVERY == 0)
 
-        self._tx(write, "save the account", durable=bool(new.get("ledger") or new.get("fills")))
+        try:
+            self._tx(write, "save the account", durable=bool(new.get("ledger") or new.get("fills")))
+        except BaseException:
+            self._unsaved = events  # kept for the next call (a retry once the disk has room)
+            raise
         for j, rows in new.items():
             self._journals[j] += len(rows)
         self._changes.commit(ex, ch)

@@ -7,7 +7,8 @@ that, after each frame that moved money, ``fsync``\\ s the WAL file (what ``sync
 the GUI thread: after that the frame survives a power cut too; the gap is the fsync's own few milliseconds), and
 that moves WAL pages into the database (``wal_checkpoint(PASSIVE)``, with its fsyncs) every ``CHECKPOINT_FRAMES``
 frames — the main connection runs with ``wal_autocheckpoint = 0``. ``wait()`` blocks until everything requested is
-on disk (``close`` and tests use it); an OS error on the thread is kept in ``error`` for the store to report.
+on disk (``close`` and tests use it); an OS error on the thread is kept in ``error`` for the store to report (every
+later save raises it as a :class:`StoreError` until ``clear_error()``, e.g. once the disk has room again).
 """
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ class Durability:
                 return
             if money:
                 self._requested += 1
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="account-durability", daemon=True)
                 self._thread.start()
             self._cond.notify()
@@ -51,6 +52,12 @@ class Durability:
         """Block until every money frame committed so far is on disk; False on timeout."""
         with self._cond:
             return self._cond.wait_for(lambda: self._synced >= self._requested or self.error is not None, timeout)
+
+    def clear_error(self) -> None:
+        """Forget a reported error (after the cause is fixed): the next money frame starts a new thread, whose fsync
+        also covers the frames committed meanwhile."""
+        with self._cond:
+            self.error = None
 
     def close(self) -> None:
         self.wait()
