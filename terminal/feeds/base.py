@@ -24,11 +24,12 @@ UNBOUNDED_MS = 2**62  # an ``until_ms`` that no tick reaches
 class TickBatch(NamedTuple):
     t_ms: np.ndarray  # int64 epoch ms UTC, non-decreasing
     last: np.ndarray  # float64 last-trade price, on the instrument's tick
-    index: np.ndarray  # float64 index price
+    # the index price; the name shadows tuple.index (never called on a batch), which mypy reports on a NamedTuple
+    index: np.ndarray  # type: ignore[assignment]
     mark: np.ndarray  # float64 mark (fair) price
     funding_rate: np.ndarray  # float64 predicted rate for the next funding instant (0 for dated futures)
 
-    def __len__(self) -> int:  # type: ignore[override]
+    def __len__(self) -> int:
         return int(self.t_ms.shape[0])
 
     @staticmethod

@@ -57,7 +57,7 @@ class FundingState(NamedTuple):
 
     next_funding: int = -1
     premium_sum: float = 0.0
-    count: int = 0
+    samples: int = 0  # premium samples in premium_sum (``count`` would shadow tuple.count)
 
 
 def funding_rate_from_premium(
@@ -84,7 +84,7 @@ def funding_rate_from_premium(
     if not new[0]:
         carried = start == 0
         total = np.where(carried, total + state.premium_sum, total)
-        count = np.where(carried, count + state.count, count)
+        count = np.where(carried, count + state.samples, count)
     p = total / count
     i = instrument.interest_rate
     f = p + np.clip(i - p, -instrument.premium_clamp, instrument.premium_clamp)

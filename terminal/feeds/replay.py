@@ -113,7 +113,8 @@ def days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     yoe = y - era * 400
     doy = (153 * (m + np.where(m > 2, -3, 9)) + 2) // 5 + d - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
+    days: np.ndarray = era * 146097 + doe - 719468
+    return days
 
 
 _PAD = 64  # parse_trades pads the buffer so a window of up to this width never runs off its end
@@ -121,7 +122,8 @@ _PAD = 64  # parse_trades pads the buffer so a window of up to this width never 
 
 def _gather(buf: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
     """Rows ``buf[s : s + width]`` for each ``s`` in ``starts`` (copied), via a sliding-window view."""
-    return np.lib.stride_tricks.sliding_window_view(buf, width)[starts]
+    rows: np.ndarray = np.lib.stride_tricks.sliding_window_view(buf, width)[starts]
+    return rows
 
 
 def _field_strings(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -150,13 +152,14 @@ def _fast_decimal(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, integer
     if not (digit | dot | ~inside).all() or (integer and dot.any()) or (dot.sum(axis=1) > 1).any():
         return None
     right = np.cumsum(digit[:, ::-1], axis=1, dtype=np.int8)[:, ::-1] - digit  # digits to the right
-    mant = (np.where(digit, mat - np.uint8(48), 0).astype(np.int64) * _POW10[right]).sum(axis=1)
+    mant: np.ndarray = (np.where(digit, mat - np.uint8(48), 0).astype(np.int64) * _POW10[right]).sum(axis=1)
     if integer:
         return mant
     if (mant >= 2**53).any():
         return None
     frac = np.where(dot.any(axis=1), lens - 1 - dot.argmax(axis=1), 0)
-    return mant / _POW10[frac].astype(np.float64)
+    values: np.ndarray = mant / _POW10[frac].astype(np.float64)
+    return values
 
 
 def _first_bad(strings: np.ndarray, kind: type) -> int:
@@ -264,7 +267,8 @@ def trailing_mean(t_ms: np.ndarray, x: np.ndarray, window_ms: int = INDEX_WINDOW
     cs = np.concatenate(([0.0], np.cumsum(x, dtype=np.float64)))
     j = np.searchsorted(t_ms, t_ms - window_ms, side="right")
     i = np.searchsorted(t_ms, t_ms, side="right")
-    return (cs[i] - cs[j]) / (i - j)
+    mean: np.ndarray = (cs[i] - cs[j]) / (i - j)
+    return mean
 
 
 def ticks_from_trades(trades: Trades, instrument: Instrument, start_ms: int) -> TickBatch:
@@ -408,7 +412,7 @@ class BarsFeed(BlockFeed):
 
     def _pack(self, state: Any) -> list[float]:
         f = state.funding
-        return [f.next_funding, f.premium_sum, f.count]
+        return [f.next_funding, f.premium_sum, f.samples]
 
     def _unpack(self, values: list[float]) -> BarState:
         nxt, psum, count = values

@@ -70,7 +70,7 @@ class SyntheticFeed(BlockFeed):
     def _pack(self, state: Any) -> list[float]:
         st: SynthState = state
         f = st.funding
-        return [st.log_index, st.regime, st.prem_slow, st.prem_fast, f.next_funding, f.premium_sum, f.count]
+        return [st.log_index, st.regime, st.prem_slow, st.prem_fast, f.next_funding, f.premium_sum, f.samples]
 
     def _unpack(self, values: list[float]) -> SynthState:
         log_index, regime, slow, fast, nxt, psum, count = values

@@ -64,7 +64,8 @@ class RingBuffer:
     def last(self) -> np.ndarray | None:
         if self.count == 0:
             return None
-        return self.data[(self.count - 1) % self.capacity]
+        row: np.ndarray = self.data[(self.count - 1) % self.capacity]
+        return row
 
     def clear(self) -> None:
         self.count = 0

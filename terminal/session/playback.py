@@ -24,7 +24,7 @@ def new_session_for(script: Script) -> TradingSession:
     if keeps_own_dates(script):
         inst = default_catalog()[script.feed.resolved_symbol()]
         start = make_feed(script.feed, inst, seed=script.seed, start_ms=start).start_ms
-    wallets = {cur: to_minor(cur, amount) for cur, amount in script.account.items()}
+    wallets: dict[str, int] = {cur: to_minor(cur, amount) for cur, amount in script.account.items()}
     return TradingSession.new(seed=script.seed, start_ms=start, wallets_minor=wallets)
 
 

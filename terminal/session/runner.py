@@ -155,7 +155,7 @@ def run_script(script: Script, *, base_dir: Path | None = None, catalog: Catalog
             before = len(ex.rejections)
             ok, reason = apply_step(ex, step, symbol)
             if not ok:
-                row = dict(ex.rejections[-1]) if len(ex.rejections) > before else {"reason": reason}
+                row: dict[str, Any] = dict(ex.rejections[-1]) if len(ex.rejections) > before else {"reason": reason}
                 row.update({"time": iso(t), "time_ms": t, "step": n + 1, "action": step.action, "reason": reason})
                 rejections.append(row)
             k += 1
@@ -169,11 +169,11 @@ def run_script(script: Script, *, base_dir: Path | None = None, catalog: Catalog
             break
     ex.events[:0] = orders.values()  # a stored account's store saves each order's last state (orders_history)
     if history_out is not None:
-        for target, source in ((history_out.equity, history.equity), (history_out.liquidation, history.liquidation)):
+        for into, source in ((history_out.equity, history.equity), (history_out.liquidation, history.liquidation)):
             for key, buf in source.items():
-                if key not in target:
-                    target[key] = RingBuffer(history_out.capacity, 3)
-                target[key].extend(buf.view())
+                if key not in into:
+                    into[key] = RingBuffer(history_out.capacity, 3)
+                into[key].extend(buf.view())
     if on_feed is not None:
         on_feed(feed)
     return build_report(ex, history, rejections, ticks, script, start_ms, end_ms, feed.describe())
