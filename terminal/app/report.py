@@ -217,10 +217,13 @@ def write_report(data_dir: Path, out: Path, name: str | None = None) -> None:
     def px(symbol: str, price: float | None) -> str:
         return ex.catalog[symbol].format_price(price)
 
-    fills = _table(["time", "fill", "order", "symbol", "side", "qty", "price", "liquidity", "fee", "realised PnL"],
-                   ([iso(f.time), f.fill_id, f.order_id, f.symbol, f.side, f.qty, f.price, f.liquidity,
-                     money(f.currency, -f.fee_minor), money(f.currency, f.realised_pnl_minor)]
-                    for f in ex.fills[-MAX_ROWS:]), {5, 6, 8, 9}, len(ex.fills))
+    fills = _table(["time", "fill", "order", "symbol", "side", "qty", "price", "intended", "slippage bps", "levels",
+                    "liquidity", "fee", "realised PnL"],
+                   ([iso(f.time), f.fill_id, f.order_id, f.symbol, f.side, f.qty, f.price,
+                     "" if f.intended_price is None else f.intended_price,
+                     "" if f.slippage_bps is None else f"{f.slippage_bps:+.2f}", "" if f.levels is None else f.levels,
+                     f.liquidity, money(f.currency, -f.fee_minor), money(f.currency, f.realised_pnl_minor)]
+                    for f in ex.fills[-MAX_ROWS:]), {5, 6, 7, 8, 9, 11, 12}, len(ex.fills))
     liqs = _table(["time", "symbol", "side", "qty", "entry", "leverage", "mode", "mark", "liq. price", "loss"],
                   ([iso(r.time), r.symbol, r.side, r.qty, px(r.symbol, r.entry_price), r.leverage, r.margin_mode,
                     px(r.symbol, r.mark_price), px(r.symbol, r.liquidation_price), money(r.currency, r.loss_minor)]

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from terminal.domain.instruments import Catalog
 from terminal.domain.orders import ORDER_TYPE_SHORT_LABELS
+from terminal.market.views import receipt, slippage_minor
 from terminal.session.frame import Frame, OrderView, PositionView
 from ui.style import format as fmt
 from ui.style import theme
@@ -96,6 +97,11 @@ def fill_columns(cat: Catalog) -> list[Column]:
         Column("Side", lambda f: f.side.title(), "left", lambda f: _side_colour(f.side), 50),
         Column("Qty", lambda f: fmt.qty(f.qty), width=90, number=lambda f: f.qty),
         Column("Price", lambda f: fmt.price(cat[f.symbol], f.price), number=lambda f: f.price),
+        Column("Intended", lambda f: fmt.price(cat[f.symbol], f.intended_price), number=lambda f: f.intended_price),
+        Column("Slippage", lambda f: receipt(cat[f.symbol], f), "left",
+               lambda f: theme.SHORT if (f.slippage_bps or 0) > 0 else None, 210, number=lambda f: f.slippage_bps),
+        Column("Slip cost", lambda f: fmt.money(f.currency, -(slippage_minor(cat[f.symbol], f) or 0), sign=True)
+               if f.intended_price is not None else "", width=110),
         Column("Liquidity", lambda f: f.liquidity.title(), "left",
                lambda f: theme.LIQ if f.liquidity == "liquidation" else None, 80),
         Column("Fee", lambda f: fmt.money(f.currency, -f.fee_minor, sign=True), width=110,

@@ -11,6 +11,7 @@ from PySide6.QtCore import QEasingCurve, QObject, QPropertyAnimation, Qt, QTimer
 from PySide6.QtWidgets import QGraphicsOpacityEffect, QLabel, QWidget
 
 from resources import RESOURCES_DIR
+from terminal.market.views import receipt
 from ui.services.bridge import Frame
 from ui.style import format as fmt
 from ui.style import theme
@@ -185,6 +186,9 @@ class Alerts(QObject):
         for f in fills[-2:]:
             inst = catalog[f.symbol]
             colour = theme.LONG if f.side == "buy" else theme.SHORT
-            self.toast.push(f"<b>Filled</b>: {f.side} {fmt.qty(f.qty)} {f.symbol} @ {fmt.price(inst, f.price)}", colour)
+            slip = receipt(inst, f) if f.slippage_bps else ""  # the order book's slippage receipt
+            self.toast.push(f"<b>Filled</b>: {f.side} {fmt.qty(f.qty)} {f.symbol} @ {fmt.price(inst, f.price)}"
+                            + (f"<br>intended {fmt.price(inst, f.intended_price)} · slipped {slip}" if slip else ""),
+                            colour)
         if fills and not liqs:
             self.play("fill")
