@@ -1,0 +1,392 @@
+"""Rewind, go to any moment, and branch ("what if I'd used 5x?") for a live session. No Qt.
+
+Built on the store's session checkpoints (:mod:`terminal.store.checkpoints`: the engine and every feed at one
+moment): the timeline keeps one in memory every ``every_ms`` of simulated time, and records every action the trader
+takes on the exchange (place, cancel, amend, close, leverage, margin mode, isolated margin) with the feed positions
+it was taken at. Going to a moment restores the latest checkpoint before it *in place* (the screen's references to
+the session and the exchange stay valid) and replays the ticks and the recorded actions up to the moment — so
+playing forward again gives exactly what happened the first time (the market and the engine are deterministic).
+
+Actions recorded after the moment stay as the *future*: playing forward replays them at their ticks until the trader
+acts differently; then the rest of that future is set aside as a :class:`Stretch` in :attr:`Timeline.discarded`
+(with its fills, liquidations and funding), so the journal and the report can still show what was undone.
+
+:meth:`Timeline.branch` replays from a past moment on a separate copy with one decision changed (leverage, size,
+stop, margin mode) and returns both outcomes side by side; the live session is not touched.
+"""
+from __future__ import annotations
+
+import bisect
+import copy
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from terminal.domain.money import MINOR_PER_MAJOR
+from terminal.domain.orders import OrderRequest
+from terminal.exchange.engine import Exchange
+from terminal.feeds.base import UNBOUNDED_MS, TickBatch
+from terminal.session.history import AccountHistory, RingBuffer
+from terminal.session.trading_session import TradingSession
+from terminal.store.checkpoints import JOURNALS, SessionCheckpoint, restore_session, take_session_checkpoint
+
+EVERY_MS = 60_000  # simulated time between two in-memory checkpoints (at most one per read: a frame, or 65,536 ticks)
+RECORDED = ("place_order", "cancel_order", "cancel_all", "amend_order", "close_position", "set_leverage",
+            "set_margin_mode", "adjust_margin")
+_INTERNAL = ("step",)  # engine calls inside these are the engine's, not the trader's
+
+Observer = Callable[[dict[str, TickBatch]], None]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One trader action: the exchange method, its arguments, and where the market was (time, feed positions)."""
+
+    t_ms: int
+    positions: dict[str, int]
+    name: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+
+
+@dataclass
+class Stretch:
+    """A stretch of the session undone by a rewind: its time span, the actions taken in it, what they caused."""
+
+    from_ms: int
+    to_ms: int
+    actions: list[Action]
+    journals: dict[str, list[Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One decision changed for a branch: ``kind`` leverage / size / stop / margin_mode and its new value."""
+
+    kind: Literal["leverage", "size", "stop", "margin_mode"]
+    value: float | str
+
+
+@dataclass
+class Outcome:
+    """How a line of the session ended: final figures and the curves since the branch point."""
+
+    label: str
+    margin_balance_minor: int
+    wallet_balance_minor: int
+    realised_pnl_minor: int
+    liquidations: int
+    max_drawdown_pct: float
+    equity: np.ndarray  # rows t, margin balance (major)
+    liquidation: np.ndarray  # rows t, liquidation price (nan when flat), mark
+
+    def figures(self) -> dict[str, Any]:
+        return {"label": self.label, "margin_balance_minor": self.margin_balance_minor,
+                "wallet_balance_minor": self.wallet_balance_minor, "realised_pnl_minor": self.realised_pnl_minor,
+                "liquidations": self.liquidations, "max_drawdown_pct": round(self.max_drawdown_pct, 4)}
+
+
+def _truncate(buf: RingBuffer, t_ms: int) -> None:
+    """Drop the rows after ``t_ms`` (rows are in time order; unwrapped buffers just shorten, no copy)."""
+    rows = buf.view()
+    k = int(np.searchsorted(rows[:, 0], t_ms, "right")) if len(rows) else 0
+    if buf.count <= buf.capacity:
+        buf.count = k
+        return
+    keep = rows[:k].copy()
+    buf.clear()
+    buf.extend(keep)
+
+
+def _truncate_history(history: AccountHistory, t_ms: int) -> None:
+    for bufs in (history.equity, history.liquidation):
+        for buf in bufs.values():
+            _truncate(buf, t_ms)
+
+
+class Timeline:
+    def __init__(self, session: TradingSession, *, primary: str, every_ms: int = EVERY_MS,
+                 observer: Observer | None = None) -> None:
+        self.session = session
+        self.primary = primary
+        self.every_ms = every_ms
+        self.observer = observer
+        self.actions: list[Action] = []
+        self.applied = 0  # actions[:applied] happened before now; the rest is the future a rewind left
+        self.discarded: list[Stretch] = []
+        self._cps: list[tuple[int, SessionCheckpoint, int, Any]] = []  # (t, checkpoint, actions applied, companion)
+        self._times: list[int] = []  # the checkpoints' times, ascending
+        self._journals: dict[str, list[Any]] = {}  # the journals as far as this line of actions was ever played
+        self._depth = 0
+        self._recording = True
+        self.companion_save: Callable[[], Any] | None = None  # e.g. the lesson monitor's state at each checkpoint
+        self.companion_load: Callable[[Any], None] | None = None
+        self.on_restore: list[Callable[[Exchange], None]] = []  # a restore puts a new exchange in the session
+        self._wrap(session.exchange)
+        self.checkpoint()
+
+    # ------------------------------------------------------------------ recording
+    def _wrap(self, ex: Exchange) -> None:
+        for name in (*RECORDED, *_INTERNAL):
+            original = getattr(type(ex), name)
+
+            def wrapper(*args: Any, _name: str = name, _orig: Any = original, **kwargs: Any) -> Any:
+                if self._depth == 0 and self._recording and _name in RECORDED:
+                    self._record(_name, args, kwargs)
+                self._depth += 1
+                try:
+                    return _orig(self.session.exchange, *args, **kwargs)
+                finally:
+                    self._depth -= 1
+
+            ex.__dict__[name] = wrapper
+
+    def _positions(self) -> dict[str, int]:
+        return {s: f.position for s, f in self.session.feeds.items()}
+
+    def _record(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        if self.applied < len(self.actions):
+            self._discard_future()
+        a = copy.deepcopy((args, kwargs))
+        self.actions.append(Action(self.session.exchange.now_ms, self._positions(), name, a[0], a[1]))
+        self.applied = len(self.actions)
+
+    def _discard_future(self) -> None:
+        """The trader acted differently from the recorded future: set it aside; its checkpoints no longer hold."""
+        now = self.session.exchange.now_ms
+        future = self.actions[self.applied:]
+        self.discarded.append(Stretch(now, future[-1].t_ms, future))
+        del self.actions[self.applied:]
+        keep = bisect.bisect_right(self._times, now)
+        del self._cps[keep:]
+        del self._times[keep:]
+        self._journals = {}
+
+    @property
+    def future(self) -> list[Action]:
+        return self.actions[self.applied:]
+
+    # ------------------------------------------------------------------ checkpoints
+    def checkpoint(self) -> None:
+        """Keep the session now (unless a checkpoint at this moment exists)."""
+        now = self.session.exchange.now_ms
+        k = bisect.bisect_right(self._times, now)
+        if k and self._times[k - 1] == now:
+            return
+        companion = self.companion_save() if self.companion_save else None
+        self._cps.insert(k, (now, take_session_checkpoint(self.session), self.applied, companion))
+        self._times.insert(k, now)
+
+    def _latest(self, t_ms: int) -> int:
+        """Index of the latest checkpoint at or before ``t_ms``."""
+        return max(bisect.bisect_right(self._times, t_ms) - 1, 0)
+
+    @property
+    def start_ms(self) -> int:
+        return self._cps[0][0]
+
+    # ------------------------------------------------------------------ stepping
+    def _apply(self, a: Action) -> None:
+        ex = self.session.exchange
+        if a.t_ms > ex.now_ms:
+            ex.now_ms = a.t_ms
+        self._recording = False
+        try:
+            getattr(ex, a.name)(*copy.deepcopy(a.args), **copy.deepcopy(a.kwargs))
+        finally:
+            self._recording = True
+        self.applied += 1
+
+    def _advance(self, until_ms: int, max_ticks: int) -> int:
+        due = self._times[self._latest(self.session.exchange.now_ms)] + self.every_ms
+        n = self.session.advance(until_ms, max_ticks, primary=self.primary)  # a frame is never split: one read
+        if self.observer is not None:
+            self.observer(dict(self.session.last_batches))
+        if self.session.exchange.now_ms >= due:
+            self.checkpoint()
+        return n
+
+    def advance(self, until_ms: int, max_ticks: int = 1 << 20) -> int:
+        """Like :meth:`TradingSession.advance`, replaying the future's actions at the ticks they were taken at
+        (never reading past such a tick). Returns the ticks read."""
+        total = 0
+        while total < max_ticks:
+            if self.applied >= len(self.actions):
+                total += self._advance(until_ms, max_ticks - total)
+                break
+            a = self.actions[self.applied]
+            need = a.positions.get(self.primary, 0) - self.session.feeds[self.primary].position
+            if need <= 0:
+                self._apply(a)
+                continue
+            n = self._advance(until_ms, min(need, max_ticks - total))
+            total += n
+            if n == 0:
+                break
+        return total
+
+    def play_to(self, t_ms: int) -> None:
+        """Play forward (replaying the future's actions) to the ticks up to time ``t_ms``."""
+        while self.advance(t_ms + 1, 1 << 16):
+            pass
+
+    # ------------------------------------------------------------------ going back
+    def _restore(self, index: int) -> None:
+        t, cp, applied, companion = self._cps[index]
+        s = self.session
+        ex = s.exchange
+        for j in JOURNALS:  # the longest journals of this line of actions: a later checkpoint reads rows from them
+            rows = getattr(ex, j)
+            if len(rows) >= len(self._journals.get(j, ())):
+                self._journals[j] = rows
+        fresh = restore_session(cp, s.catalog, self._journals)
+        s.exchange = fresh.exchange
+        self._wrap(s.exchange)
+        s.feeds, s.feed_specs, s.feed_origin = fresh.feeds, fresh.feed_specs, fresh.feed_origin
+        s.ticks, s._next_sample, s.last_batches = fresh.ticks, fresh._next_sample, {}
+        _truncate_history(s.history, t)
+        for buf in s.prices.values():
+            _truncate(buf, t)
+        self.applied = applied
+        if self.companion_load is not None and companion is not None:
+            self.companion_load(companion)
+        for listener in self.on_restore:
+            listener(s.exchange)
+
+    def _back(self, index: int, replay: Callable[[], None]) -> None:
+        """Restore checkpoint ``index``, replay to the target, and keep what was undone as a discarded stretch."""
+        ex = self.session.exchange
+        old = {j: getattr(ex, j) for j in ("fills", "liquidations", "funding", "ledger")}
+        was_ms, was_applied = ex.now_ms, self.applied
+        self._restore(max(index, 0))
+        replay()
+        now = self.session.exchange
+        rows = {j: list(rows[len(getattr(now, j)):]) for j, rows in old.items()}
+        undone = self.actions[self.applied:was_applied]
+        if undone or any(rows[j] for j in ("fills", "liquidations", "funding")):
+            self.discarded.append(Stretch(now.now_ms, was_ms, list(undone), rows))
+
+    def go_to(self, t_ms: int) -> None:
+        """The session as it was at ``t_ms`` (the ticks up to it, the actions taken up to it); later actions stay as
+        the future. Going forward plays (and replays) to it."""
+        t_ms = max(int(t_ms), self.start_ms)
+        now = self.session.exchange.now_ms
+        index = self._latest(t_ms)
+        if t_ms < now:
+            self._back(index, lambda: self.play_to(t_ms))
+        else:
+            if self._times[index] > now:  # already played once: jump to the checkpoint before it
+                self._restore(index)
+            self.play_to(t_ms)
+
+    def step_back_ticks(self, n: int = 1) -> None:
+        """Back ``n`` ticks of the primary feed (the actions taken at later ticks become the future)."""
+        target = max(0, self.session.feeds[self.primary].position - n)
+        index = self._latest(self.session.exchange.now_ms)
+        while index > 0 and self._cps[index][1].feeds[self.primary].position > target:
+            index -= 1
+
+        def replay() -> None:
+            while self.session.feeds[self.primary].position < target:
+                if self.advance(UNBOUNDED_MS, target - self.session.feeds[self.primary].position) == 0:
+                    break
+
+        self._back(index, replay)
+
+    # ------------------------------------------------------------------ what if
+    def branch(self, t_ms: int, change: Change, horizon_ms: int | None = None) -> tuple[Outcome, Outcome]:
+        """Replay from ``t_ms`` with the first decision at or after it changed; (as it happened, what if)."""
+        end = self.session.exchange.now_ms if horizon_ms is None else horizon_ms
+        index = self._latest(t_ms)
+        actual = self._line("as it happened", index, t_ms, end, None)
+        what_if = self._line(f"what if: {change.kind} {change.value}", index, t_ms, end, change)
+        return actual, what_if
+
+    def _line(self, label: str, index: int, t_ms: int, end: int, change: Change | None) -> Outcome:
+        _, cp, applied, _ = self._cps[index]
+        ex0 = self.session.exchange
+        journals = {j: list(getattr(ex0, j)) for j in JOURNALS}
+        copy_session = restore_session(cp, self.session.catalog, journals)
+        twin = Timeline(copy_session, primary=self.primary, every_ms=1 << 40)
+        twin.actions = [copy.deepcopy(a) for a in self.actions]
+        twin.applied = applied
+        twin.play_to(t_ms)
+        if change is not None:
+            _change_next(twin, change, t_ms)
+        cur = copy_session.catalog[self.primary].settle_currency
+        copy_session.history = AccountHistory(capacity=20_000)
+        copy_session.history.sample(copy_session.exchange)
+        liqs_before = len(copy_session.exchange.liquidations)
+        realised_before = sum(r.amount_minor for r in copy_session.exchange.ledger if r.currency == cur
+                              and r.kind in ("realised_pnl", "liquidation", "settlement"))
+        twin.play_to(end)
+        copy_session.history.sample(copy_session.exchange)
+        return _outcome(label, copy_session, cur, liqs_before, realised_before)
+
+
+def _change_next(twin: Timeline, change: Change, t_ms: int) -> None:
+    """Change the first matching decision at or after ``t_ms`` in ``twin``'s future (or now, for leverage / mode)."""
+    ex = twin.session.exchange
+    sym = twin.primary
+    future = twin.actions[twin.applied:]
+    if change.kind in ("leverage", "margin_mode"):
+        s = ex.setting(sym)
+        cross = (change.value == "cross") if change.kind == "margin_mode" else s.cross
+        lev = float(change.value) if change.kind == "leverage" else s.leverage
+        pos = ex.positions.get(sym)
+        if pos is not None and pos.qty:
+            ex.set_margin_mode(sym, cross, lev)
+        # later leverage / mode actions would undo the change: drop them; set it just before the next order
+        twin.actions[twin.applied:] = [a for a in future if a.name not in ("set_leverage", "set_margin_mode")]
+        for k, a in enumerate(twin.actions[twin.applied:], twin.applied):
+            if a.name == "place_order":
+                twin.actions.insert(k, Action(a.t_ms, a.positions, "set_margin_mode", (sym, cross, lev), {}))
+                break
+        else:
+            ex.set_margin_mode(sym, cross, lev)
+        return
+    for k, a in enumerate(future, twin.applied):
+        req = _request(a)
+        if req is None:
+            continue
+        if change.kind == "size" and not req.type.is_conditional and not req.reduce_only:
+            twin.actions[k] = _with(a, req.model_copy(update={"qty": int(float(change.value))}))
+            return
+        if change.kind == "stop" and req.type.is_conditional and req.stop_price is not None:
+            twin.actions[k] = _with(a, req.model_copy(update={"stop_price": float(change.value)}))
+            return
+
+
+def _request(a: Action) -> OrderRequest | None:
+    if a.name != "place_order" or not a.args:
+        return None
+    req = a.args[0]
+    if isinstance(req, OrderRequest):
+        return req
+    try:
+        return OrderRequest.model_validate(req)
+    except Exception:  # a malformed request was refused the first time too
+        return None
+
+
+def _with(a: Action, req: OrderRequest) -> Action:
+    return Action(a.t_ms, a.positions, a.name, (req, *a.args[1:]), a.kwargs)
+
+
+def _outcome(label: str, s: TradingSession, cur: str, liqs_before: int, realised_before: int) -> Outcome:
+    ex = s.exchange
+    tot = ex.currency_totals(cur)
+    eq = s.history.equity.get(cur)
+    equity = eq.view()[:, :2].copy() if eq is not None else np.empty((0, 2))
+    liq_buf = next(iter(s.history.liquidation.values()), None)
+    liq = liq_buf.view().copy() if liq_buf is not None else np.empty((0, 3))
+    mb = equity[:, 1] if len(equity) else np.array([tot["margin_balance"] / MINOR_PER_MAJOR[cur]])
+    peak = np.maximum.accumulate(mb)
+    dd = float(np.max(np.where(peak > 0, (peak - mb) / peak, 0.0))) * 100 if len(mb) else 0.0
+    realised = sum(r.amount_minor for r in ex.ledger if r.currency == cur
+                   and r.kind in ("realised_pnl", "liquidation", "settlement")) - realised_before
+    return Outcome(label, tot["margin_balance"], tot["wallet_balance"], realised, len(ex.liquidations) - liqs_before,
+                   0.0 if math.isnan(dd) else dd, equity, liq)
