@@ -67,17 +67,43 @@ def run_gui(data_dir: Path) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from terminal.app.crash_log import arm, disarm, take_previous_crash
     from ui.window.main_window import build_main_window, ensure_app
 
     app = ensure_app()
     app.setWindowIcon(QIcon(str(ICON)))
     install_excepthook()
     Path(data_dir).mkdir(parents=True, exist_ok=True)
-    win = build_main_window(Path(data_dir))
-    warm_up(win)
-    win.show()
-    start_clock(win)
-    return int(QApplication.exec())
+    crashed = take_previous_crash(Path(data_dir))
+    arm(Path(data_dir))  # a native crash from here on is written to DATA_DIR/logs/crash.log
+    try:
+        win = build_main_window(Path(data_dir))
+        warm_up(win)
+        win.show()
+        if crashed is not None:
+            offer_crash_log(win, crashed)
+        start_clock(win)
+        return int(QApplication.exec())
+    finally:
+        disarm()
+
+
+def offer_crash_log(win, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Say that the last session crashed, and offer to open what faulthandler wrote (never blocks the window)."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtWidgets import QMessageBox
+
+    from terminal.app.crash_log import crash_notice
+
+    sys.stderr.write(f"leverage-terminal: the last session crashed; details in {path}\n")
+    box = QMessageBox(QMessageBox.Icon.Warning, "Leverage Terminal — last session crashed", crash_notice(path),
+                      QMessageBox.StandardButton.Close, win)
+    box.setObjectName("crash.notice")
+    show = box.addButton("Show the crash log", QMessageBox.ButtonRole.ActionRole)
+    show.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))
+    box.setModal(False)
+    box.show()
 
 
 def start_clock(win) -> None:  # type: ignore[no-untyped-def]
