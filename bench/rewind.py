@@ -50,6 +50,7 @@ def main() -> None:
     t = time.perf_counter()
     tl.go_to(end)
     forward = time.perf_counter() - t
+    s = tl.session  # a rewind restores into a new session
     same = (s.exchange.now_ms, len(s.exchange.fills), s.feeds["XBTUSD"].position) == (end, fills, ticks)
     s2 = TradingSession.new(seed=5, start_ms=START, wallets_minor={"XBT": to_minor("XBT", 1.0)})
     s2.feed_specs["XBTUSD"] = FeedSpec(kind="synthetic", symbol="XBTUSD", price=50000)

@@ -124,8 +124,9 @@ class Timeline:
         self._recording = True
         self.companion_save: Callable[[], Any] | None = None  # e.g. the lesson monitor's state at each checkpoint
         self.companion_load: Callable[[Any], None] | None = None
-        self.on_restore: list[Callable[[Exchange], None]] = []  # a restore puts a new exchange in the session
+        self.on_restore: list[Callable[[TradingSession], None]] = []  # a restore makes a new session: rebind to it
         self._wrap(session.exchange)
+        self._hook(session)
         self.checkpoint()
 
     # ------------------------------------------------------------------ recording
@@ -133,16 +134,23 @@ class Timeline:
         for name in (*RECORDED, *_INTERNAL):
             original = getattr(type(ex), name)
 
-            def wrapper(*args: Any, _name: str = name, _orig: Any = original, **kwargs: Any) -> Any:
+            def wrapper(*args: Any, _name: str = name, _orig: Any = original, _ex: Exchange = ex, **kwargs: Any) -> Any:
                 if self._depth == 0 and self._recording and _name in RECORDED:
                     self._record(_name, args, kwargs)
                 self._depth += 1
                 try:
-                    return _orig(self.session.exchange, *args, **kwargs)
+                    return _orig(_ex, *args, **kwargs)
                 finally:
                     self._depth -= 1
 
             ex.__dict__[name] = wrapper
+
+    def _hook(self, session: TradingSession) -> None:
+        """``session.advance`` (what the GUI's frame calls) goes through the timeline: checkpoints, replayed actions."""
+        def advance(until_ms: int, max_ticks: int = 1 << 20, primary: str | None = None) -> int:
+            return self.advance(until_ms, max_ticks)
+
+        session.__dict__["advance"] = advance
 
     def _positions(self) -> dict[str, int]:
         return {s: f.position for s, f in self.session.feeds.items()}
@@ -202,7 +210,7 @@ class Timeline:
 
     def _advance(self, until_ms: int, max_ticks: int) -> int:
         due = self._times[self._latest(self.session.exchange.now_ms)] + self.every_ms
-        n = self.session.advance(until_ms, max_ticks, primary=self.primary)  # a frame is never split: one read
+        n = TradingSession.advance(self.session, until_ms, max_ticks, primary=self.primary)  # one read a frame
         if self.observer is not None:
             self.observer(dict(self.session.last_batches))
         if self.session.exchange.now_ms >= due:
@@ -243,18 +251,18 @@ class Timeline:
             if len(rows) >= len(self._journals.get(j, ())):
                 self._journals[j] = rows
         fresh = restore_session(cp, s.catalog, self._journals)
-        s.exchange = fresh.exchange
-        self._wrap(s.exchange)
-        s.feeds, s.feed_specs, s.feed_origin = fresh.feeds, fresh.feed_specs, fresh.feed_origin
-        s.ticks, s._next_sample, s.last_batches = fresh.ticks, fresh._next_sample, {}
-        _truncate_history(s.history, t)
+        _truncate_history(s.history, t)  # the charts keep their history up to the moment
         for buf in s.prices.values():
             _truncate(buf, t)
+        fresh.history, fresh.prices = s.history, s.prices
+        self.session = fresh
+        self._wrap(fresh.exchange)
+        self._hook(fresh)
         self.applied = applied
         if self.companion_load is not None and companion is not None:
             self.companion_load(companion)
         for listener in self.on_restore:
-            listener(s.exchange)
+            listener(fresh)
 
     def _back(self, index: int, replay: Callable[[], None]) -> None:
         """Restore checkpoint ``index``, replay to the target, and keep what was undone as a discarded stretch."""

@@ -28,7 +28,8 @@ def played() -> tuple[Any, Timeline]:
     return s, tl
 
 
-def state(s: Any) -> tuple[Any, ...]:
+def state(tl: Timeline) -> tuple[Any, ...]:
+    s = tl.session
     ex = s.exchange
     return (ex.now_ms, [(f.fill_id, f.time, f.price, f.qty) for f in ex.fills], {c: w.balance for c, w in ex.wallets.items()},
             [(p.symbol, p.qty, p.leverage, p.entry_value) for p in ex.positions.values()], len(ex.ledger),
@@ -37,38 +38,38 @@ def state(s: Any) -> tuple[Any, ...]:
 
 def test_go_to_and_play_forward_is_identical() -> None:
     s, tl = played()
-    first = state(s)
+    first = state(tl)
     tl.go_to(T0 + 200_000)  # after the buy, before the leverage change
-    assert s.exchange.now_ms <= T0 + 200_000 and s.exchange.positions[SYM].leverage == 10
+    assert tl.session.exchange.now_ms <= T0 + 200_000 and tl.session.exchange.positions[SYM].leverage == 10
     assert len(tl.future) == 1
     tl.go_to(first[0])
-    assert state(s) == first
+    assert state(tl) == first
 
 
 def test_step_back_one_tick_then_forward_is_identical() -> None:
     s, tl = played()
-    first = state(s)
+    first = state(tl)
     tl.step_back_ticks(1)
-    assert s.feeds[SYM].position == first[5] - 1
+    assert tl.session.feeds[SYM].position == first[5] - 1
     tl.go_to(first[0])
-    assert state(s) == first
+    assert state(tl) == first
 
 
 def test_acting_differently_after_a_rewind_keeps_the_undone_stretch() -> None:
     s, tl = played()
     tl.go_to(T0 + 30_000)  # before the buy: the fill is undone
-    assert not s.exchange.fills
+    assert not tl.session.exchange.fills
     assert tl.discarded and tl.discarded[-1].journals["fills"]
-    s.exchange.place_order({"symbol": SYM, "side": "sell", "qty": 5000, "type": "market"})
+    tl.session.exchange.place_order({"symbol": SYM, "side": "sell", "qty": 5000, "type": "market"})
     assert tl.future == [] and len(tl.discarded) == 2
     assert [a.name for a in tl.discarded[-1].actions] == ["place_order", "set_margin_mode"]
 
 
 def test_branch_what_if_25x_is_liquidated_where_the_real_3x_survived() -> None:
     s, tl = played()
-    before = state(s)
+    before = state(tl)
     actual, what_if = tl.branch(T0 + 100_000, Change("leverage", 25))
     assert actual.liquidations == 0 and what_if.liquidations == 1
     assert what_if.margin_balance_minor < actual.margin_balance_minor or what_if.realised_pnl_minor < 0
-    assert state(s) == before  # the live session is untouched
+    assert state(tl) == before  # the live session is untouched
     assert len(actual.equity) > 2 and len(what_if.equity) > 2
