@@ -37,7 +37,7 @@ def state(tl: Timeline) -> tuple[Any, ...]:
 
 
 def test_go_to_and_play_forward_is_identical() -> None:
-    s, tl = played()
+    _, tl = played()
     first = state(tl)
     tl.go_to(T0 + 200_000)  # after the buy, before the leverage change
     assert tl.session.exchange.now_ms <= T0 + 200_000 and tl.session.exchange.positions[SYM].leverage == 10
@@ -47,7 +47,7 @@ def test_go_to_and_play_forward_is_identical() -> None:
 
 
 def test_step_back_one_tick_then_forward_is_identical() -> None:
-    s, tl = played()
+    _, tl = played()
     first = state(tl)
     tl.step_back_ticks(1)
     assert tl.session.feeds[SYM].position == first[5] - 1
@@ -56,7 +56,7 @@ def test_step_back_one_tick_then_forward_is_identical() -> None:
 
 
 def test_acting_differently_after_a_rewind_keeps_the_undone_stretch() -> None:
-    s, tl = played()
+    _, tl = played()
     tl.go_to(T0 + 30_000)  # before the buy: the fill is undone
     assert not tl.session.exchange.fills
     assert tl.discarded and tl.discarded[-1].journals["fills"]
@@ -66,7 +66,7 @@ def test_acting_differently_after_a_rewind_keeps_the_undone_stretch() -> None:
 
 
 def test_branch_what_if_25x_is_liquidated_where_the_real_3x_survived() -> None:
-    s, tl = played()
+    _, tl = played()
     before = state(tl)
     actual, what_if = tl.branch(T0 + 100_000, Change("leverage", 25))
     assert actual.liquidations == 0 and what_if.liquidations == 1
