@@ -52,3 +52,13 @@ def test_the_window_offers_the_log(qtbot, tmp_path: Path) -> None:  # type: igno
     assert box is not None and box.isVisible() and str(kept) in box.text()
     assert any(b.text() == "Show the crash log" for b in box.buttons())
     box.close()
+
+
+def test_a_planted_symlink_is_not_written_through(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (tmp_path / "logs").mkdir()
+    crash_log_path(tmp_path).symlink_to(victim)
+    assert arm(tmp_path) == crash_log_path(tmp_path)
+    disarm()
+    assert victim.read_text() == "precious"

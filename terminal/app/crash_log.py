@@ -8,6 +8,7 @@ as ``crash-<time>.log`` and says so (the window offers to open it).
 from __future__ import annotations
 
 import faulthandler
+import os
 import time
 from pathlib import Path
 from typing import IO
@@ -48,7 +49,10 @@ def arm(data_dir: Path) -> Path | None:
     path = crash_log_path(data_dir)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        f = open(path, "w", encoding="utf-8")  # noqa: SIM115 - held open until disarm(): faulthandler writes to its fd
+        if path.is_symlink():  # planted: never write through it
+            path.unlink()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        f = os.fdopen(fd, "w", encoding="utf-8")  # held open until disarm(): faulthandler writes to its fd
     except OSError:
         return None
     faulthandler.enable(file=f, all_threads=True)
