@@ -127,3 +127,20 @@ def test_the_status_bar_switches_the_fill_model_and_ideal_says_unlimited_depth(q
     assert not notice.isVisible()
     prices = [_num(t) for t in _cells(ladder, 0)]
     assert prices[19] - prices[21] >= 2 * window.bridge.catalog["XBTUSD"].tick_size
+
+
+def test_a_taker_fill_carries_its_slippage_receipt_in_the_fills_table(window):
+    bridge = window.bridge
+    bridge.jump_to(bridge.session.now_ms + 30_000)
+    assert bridge.orders.set_leverage("XBTUSD", 100).accepted
+    ack = bridge.orders.place({"symbol": "XBTUSD", "side": "buy", "qty": 3_000_000, "type": "market"})
+    assert ack.accepted, ack
+    (fill,) = ack.fills
+    assert fill.intended_price is not None and fill.price > fill.intended_price and (fill.levels or 0) > 1
+    table = window.findChild(QTableView, "fills.table")
+    m = table.model()
+    headers = [m.headerData(c, Qt.Orientation.Horizontal) for c in range(m.columnCount())]
+    row = [m.index(0, c).data() for c in range(m.columnCount())]
+    slip = row[headers.index("Slippage")]
+    assert f"{fill.slippage_bps:+.2f} bps" in slip and f"{fill.levels} levels" in slip
+    assert row[headers.index("Slip cost")].startswith("-"), (row, fill)  # it cost the buyer

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from terminal.domain.account import Fill
+from terminal.domain.instruments import Instrument
 from terminal.market.book import SymbolBook
 from terminal.market.tape import (
     BACKGROUND,
@@ -23,7 +25,7 @@ from terminal.market.tape import (
 from terminal.market.venue import FILL_MODELS, MarketSim
 
 __all__ = ["BACKGROUND", "CROWD_LIQUIDATION", "FILL_MODELS", "RECORDED", "TIMEFRAMES_S", "YOURS", "YOUR_LIQUIDATION",
-           "BookView", "TapeView", "book_view", "tape_view"]
+           "BookView", "TapeView", "book_view", "receipt", "slippage_minor", "tape_view"]
 
 LADDER_DEPTH = 20
 TAPE_PRINTS = 60
@@ -84,3 +86,29 @@ def tape_view(market: MarketSim, symbol: str, prints: int = TAPE_PRINTS) -> Tape
     if book is None:
         return None
     return TapeView(symbol, book.tape.view(prints), book.tape.count, book.tape.volume, book.candles)
+
+
+def slippage_minor(inst: Instrument, fill: Fill) -> int | None:
+    """What the fill cost beyond its intended price, in minor units of the settlement currency (None: no receipt).
+
+    Positive = paid: a buy above the touch, a sell below it."""
+    intended = fill.intended_price
+    if intended is None or not intended > 0:
+        return None
+    at_intended = inst.value_minor(fill.qty, intended)
+    at_fill = inst.value_minor(fill.qty, fill.price)
+    d = 1 if fill.side == "buy" else -1
+    diff = at_fill - at_intended
+    if inst.kind == "inverse":  # value in coin falls as the price rises: paying more is a smaller value
+        diff = -diff
+    return d * diff
+
+
+def receipt(inst: Instrument, fill: Fill) -> str:
+    """The slippage receipt as the fills table and the toast show it: bps, ticks, levels."""
+    if fill.intended_price is None or fill.slippage_bps is None:
+        return ""
+    d = 1 if fill.side == "buy" else -1
+    ticks = d * (fill.price - fill.intended_price) / inst.tick_size
+    lv = fill.levels or 1
+    return f"{fill.slippage_bps:+.2f} bps · {ticks:+,.1f} ticks · {lv} level{'s' if lv != 1 else ''}"
