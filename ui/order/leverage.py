@@ -99,11 +99,11 @@ class LeverageControl(QWidget):
             w.blockSignals(False)
         while self._presets_row.count():
             item = self._presets_row.takeAt(0)
-            w = item.widget()
-            if w is not None:
-                w.hide()
-                w.setParent(None)
-                w.deleteLater()
+            preset = item.widget() if item is not None else None
+            if preset is not None:
+                preset.hide()
+                preset.setParent(None)
+                preset.deleteLater()
         self.presets = {}
         stops = [int(p * 100) for p in PRESET_LEVERAGES if p * 100 <= self._max]
         if self._max not in stops:

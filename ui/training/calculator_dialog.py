@@ -153,7 +153,10 @@ class CalculatorDialog(QDialog):
             self._say(str(exc), theme.AMBER)
             return
         cur = r["currency"]
-        money = lambda v: f"{v:,.{8 if cur == 'XBT' else 2}f} {cur}"
+
+        def money(v: float) -> str:
+            return f"{v:,.{8 if cur == 'XBT' else 2}f} {cur}"
+
         direction = 1 if a["side"] == "buy" else -1
         verdict = calculator(inst, direction, r["qty"], r["entry_price"], r["exit_price"], r["leverage"])
         self.out["orderValue"].setText(money(r["order_value"]))

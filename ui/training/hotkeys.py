@@ -83,8 +83,9 @@ class HotkeyHelp(QFrame):
         """One row per key (two columns of rows when the list is long)."""
         while self.grid.count():
             item = self.grid.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         half = (len(rows) + 1) // 2 if len(rows) > 12 else len(rows)
         for i, (keys_text, what) in enumerate(rows):
             r, c = (i, 0) if i < half else (i - half, 2)
@@ -99,7 +100,8 @@ class HotkeyHelp(QFrame):
             self.grid.addWidget(title, r, c + 1)
 
     def popup(self) -> None:
-        self.fill(window_keys(self.parentWidget()) if self.parentWidget() is not None else [])
+        parent = self.parentWidget()
+        self.fill(window_keys(parent) if parent is not None else [])
         self.adjustSize()
         p = self.parentWidget()
         if p is not None:

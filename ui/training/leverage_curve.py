@@ -25,7 +25,7 @@ ENTRY_TOLERANCE = 0.001  # the curve is rebuilt when the entry moves more than 0
 DIST_TICKS = ((1, 10, 100), (0.5, 2, 5, 20, 50))
 
 
-class PriceAxis(pg.AxisItem):
+class PriceAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no type information
     """Prices with thousands separators and the instrument's decimals."""
 
     decimals = 1
@@ -89,16 +89,16 @@ class LeverageCurve(QWidget):
         self.side.setObjectName("curve.side")
         self.side.addItems(["Long", "Short"])
         self.side.setToolTip("Follows your position; pick a side to compare when you are flat")
-        self.move = QDoubleSpinBox()
-        self.move.setObjectName("curve.move")
-        self.move.setRange(0.1, 50.0)
-        self.move.setDecimals(1)
-        self.move.setValue(2.0)
-        self.move.setSuffix(" % move")
-        self.move.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.UpDownArrows)
+        self.move_pct = QDoubleSpinBox()  # `move` would hide QWidget.move
+        self.move_pct.setObjectName("curve.move")
+        self.move_pct.setRange(0.1, 50.0)
+        self.move_pct.setDecimals(1)
+        self.move_pct.setValue(2.0)
+        self.move_pct.setSuffix(" % move")
+        self.move_pct.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.UpDownArrows)
         controls = QHBoxLayout()
         controls.addWidget(self.side)
-        controls.addWidget(self.move)
+        controls.addWidget(self.move_pct)
         controls.addStretch(1)
         self.title = self._text("curve.title", 0, theme.TEXT, bold=True)
         self.thumb = self._text("curve.ruleOfThumb", 2, theme.TEXT)
@@ -111,7 +111,7 @@ class LeverageCurve(QWidget):
         lay.addWidget(self.thumb)
         lay.addWidget(self.roe)
         self.side.currentIndexChanged.connect(lambda i: self.set_inputs(direction=1 if i == 0 else -1))
-        self.move.valueChanged.connect(lambda _v: self._words())
+        self.move_pct.valueChanged.connect(lambda _v: self._words())
 
     def _text(self, name: str, delta: int, colour: str, bold: bool = False) -> QLabel:
         lab = QLabel("")
@@ -213,7 +213,7 @@ class LeverageCurve(QWidget):
             real = (f"the real distance is <b style='color:{theme.LIQ}'>{cp.distance_pct:.2f} %</b> "
                     f"({cp.distance_pct / thumb * 100:.0f} % of it) once maintenance margin and fees count")
         self.thumb.setText(f"Rule of thumb at {lev}: a <b>{thumb:.2f} %</b> move wipes you out; {real}.")
-        move = self.move.value()
+        move = self.move_pct.value()
         good = roe_of_move(inst, self.direction, self.qty, self.entry, self.leverage, move * self.direction)
         if cp.distance_pct is not None and move >= cp.distance_pct:
             bad = f"against you it <b style='color:{theme.LIQ}'>liquidates</b> you first"
