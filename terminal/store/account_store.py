@@ -21,7 +21,6 @@ without the account prints a fresh default account and writes nothing.
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import math
 import sqlite3
@@ -31,19 +30,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from terminal.domain.defaults import DEFAULT_START_MS, DEFAULT_WALLETS_MINOR
 from terminal.domain.errors import TerminalError
 from terminal.domain.instruments import Catalog, default_catalog
 from terminal.domain.orders import Order
 from terminal.exchange.engine import Exchange
-from terminal.feeds import feed_from_checkpoint, make_feed
-from terminal.feeds.base import UNBOUNDED_MS, Feed
-from terminal.feeds.checkpoint import FeedCheckpoint, FeedOrigin
+from terminal.feeds.base import Feed
+from terminal.feeds.checkpoint import FeedOrigin
 from terminal.feeds.spec import FeedSpec
-from terminal.session.history import RingBuffer
-from terminal.session.trading_session import PRICE_HISTORY, TradingSession
+from terminal.session.trading_session import TradingSession
 from terminal.store import checkpoints
 from terminal.store.accounts import (
     DEFAULT_ACCOUNT,
@@ -55,22 +50,28 @@ from terminal.store.accounts import (
     list_accounts,
     set_active_account,
 )
-from terminal.store.changes import ChangeTracker, FrameChanges
+from terminal.store.changes import ChangeTracker
 from terminal.store.checkpoints import SessionCheckpoint
 from terminal.store.durability import Durability
+from terminal.store.loading import read_session
 from terminal.store.prices import TAIL_POINTS, PriceTail
+from terminal.store.rows import (
+    ALL_TABLES,
+    INSERT,
+    JOURNALS,
+    ROW,
+    UPSERT_FEED,
+    UPSERT_POSITION,
+    UPSERT_SETTINGS,
+    live_row,
+    num,
+    series_of,
+    write_entities,
+)
 from terminal.store.schema import StoreError, connect, corrupt, is_read_only, translate
 from terminal.store.state import (
-    dumps,
-    export_live,
-    fill_row,
-    funding_row,
-    ledger_row,
-    liquidation_row,
     order_json,
     position_json,
-    read_exchange,
-    rejection_row,
     settings_json,
 )
 
@@ -79,34 +80,9 @@ __all__ = ["DEFAULT_ACCOUNT", "DEFAULT_WALLETS_MINOR", "AccountStore", "StoreErr
 _log = logging.getLogger(__name__)
 
 PRICE_TAIL_TICKS = TAIL_POINTS  # price-chart points kept per symbol
-JOURNALS = ("ledger", "fills", "liquidations", "funding", "rejections")
-INSERT = {
-    "ledger": "INSERT INTO ledger (time, kind, currency, amount_minor, symbol, ref, text) VALUES (?,?,?,?,?,?,?)",
-    "fills": "INSERT OR REPLACE INTO fills (fill_id, time, symbol, json) VALUES (?,?,?,?)",
-    "liquidations": "INSERT INTO liquidations (time, symbol, json) VALUES (?,?,?)",
-    "funding": "INSERT INTO funding (time, symbol, json) VALUES (?,?,?)",
-    "rejections": "INSERT INTO rejections (time, json) VALUES (?,?)",
-}
-ROW: dict[str, Callable[[Any], tuple[Any, ...]]] = {"ledger": ledger_row, "fills": fill_row, "liquidations": liquidation_row,
-       "funding": funding_row, "rejections": rejection_row}
-UPSERT_POSITION = "INSERT INTO positions VALUES (?, ?) ON CONFLICT(symbol) DO UPDATE SET json = excluded.json"
-UPSERT_SETTINGS = "INSERT INTO settings VALUES (?, ?) ON CONFLICT(symbol) DO UPDATE SET json = excluded.json"
-UPSERT_FEED = ("INSERT INTO feeds VALUES (?,?,?,?,?,?) ON CONFLICT(symbol) DO UPDATE SET spec = excluded.spec, "
-               "seed = excluded.seed, start_ms = excluded.start_ms, position = excluded.position, "
-               "checkpoint = excluded.checkpoint")
-ALL_TABLES = ("ledger", "fills", "liquidations", "funding", "rejections", "orders_history", "history", "feeds",
-              "state", "orders", "positions", "settings", "prices", "checkpoints")
-
-
 def account_seed(name: str) -> int:
     """Each named account sees its own (deterministic) market."""
     return zlib.crc32(name.encode()) & 0x7FFFFFFF
-
-
-def _series(session: TradingSession) -> dict[str, RingBuffer]:
-    out = {f"equity:{c}": b for c, b in session.history.equity.items()}
-    out.update({f"liq:{s}": b for s, b in session.history.liquidation.items()})
-    return out
 
 
 class AccountStore:
@@ -240,11 +216,10 @@ class AccountStore:
                                          wallets_minor=DEFAULT_WALLETS_MINOR)
             self._write_all(session)
             return session
-        tails: dict[str, int] = {}
         try:
             self.db.execute("BEGIN")
             try:
-                session = self._read_session(catalog, tails)
+                loaded = read_session(self.db, catalog, self.path)
             finally:
                 self.db.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -253,58 +228,12 @@ class AccountStore:
             if isinstance(exc, StoreError):
                 raise
             raise corrupt(self.path, f"the saved state cannot be read: {exc}") from None
+        session = loaded.session
+        self.warnings.extend(loaded.warnings)
+        self._hist_base, self._hist_saved = loaded.hist_base, loaded.hist_saved
+        self._feeds_saved = {s: (session.feeds[s], -1) for s in loaded.stale}  # checkpoint them at the next frame
         self._track(session)
-        self._tidy(session, tails)
-        return session
-
-    def _read_session(self, catalog: Catalog, tails: dict[str, int]) -> TradingSession:
-        st = json.loads(self.db.execute("SELECT json FROM state WHERE id = 1").fetchone()[0])
-        ex = read_exchange(self.db, catalog, st, self.path)
-        ss = st["session"]
-        session = TradingSession(ex, seed=int(ss["seed"]), start_ms=int(ss["start_ms"]))
-        session.ticks = int(ss["ticks"])
-        session._next_sample = int(ss["next_sample"])
-        feed_rows = self.db.execute(
-            "SELECT symbol, spec, seed, start_ms, position, checkpoint FROM feeds ORDER BY rowid").fetchall()
-        for sym, spec_js, seed, start, pos, cp_js in feed_rows:
-            spec = FeedSpec.model_validate_json(spec_js)
-            stored = PriceTail.load(self.db, sym)
-            try:
-                if cp_js:
-                    feed = feed_from_checkpoint(FeedCheckpoint.model_validate_json(cp_js), catalog[sym])
-                else:  # an account saved before checkpoints: found by seeking, once
-                    feed = make_feed(spec, catalog[sym], seed=int(seed), start_ms=int(start))
-                    if stored is None:
-                        tail = min(int(pos), TAIL_POINTS)
-                        feed.seek(int(pos) - tail)
-                        session._record_prices(sym, feed.read(UNBOUNDED_MS, tail))
-                    feed.seek(int(pos))
-            except TerminalError as exc:  # e.g. a price file that moved: fall back to the synthetic price model
-                self.warnings.append(f"{sym}: {exc}; using the synthetic price model instead")
-                session.feed_specs[sym] = FeedSpec(kind="synthetic", symbol=sym)
-                continue
-            session.feed_specs[sym] = spec
-            if stored is not None:
-                buf = session.prices[sym] = RingBuffer(PRICE_HISTORY, 4)
-                buf.extend(stored[0])
-                tails[sym] = stored[1]
-            else:
-                tails[sym] = 0
-            session.feeds[sym] = feed
-            origin = feed.origin
-            session.feed_origin[sym] = (origin.seed, origin.start_ms) if origin else (int(seed), int(start))
-            if not cp_js:
-                self._feeds_saved[sym] = (feed, -1)  # store its checkpoint at the next frame
-        cap = session.history.capacity
-        for series, top in self.db.execute("SELECT series, MAX(seq) FROM history GROUP BY series").fetchall():
-            rows = self.db.execute("SELECT t, a, b FROM history WHERE series = ? AND seq > ? ORDER BY seq",
-                                   (series, top - cap)).fetchall()
-            kind, key = series.split(":", 1)
-            target = session.history.equity if kind == "equity" else session.history.liquidation
-            buf = target[key] = RingBuffer(cap, 3)
-            buf.extend(np.array(rows, dtype=np.float64))  # NULL (a NaN) becomes nan
-            self._hist_base[series] = top + 1 - len(rows)
-            self._hist_saved[series] = len(rows)
+        self._tidy(session, loaded.tails)
         return session
 
     def _track(self, session: TradingSession) -> None:
@@ -333,12 +262,6 @@ class AccountStore:
         self._tx(tidy, "tidy the chart history", durable=False)
 
     # ------------------------------------------------------------------ save
-    def _live_row(self, session: TradingSession) -> str:
-        st = export_live(session.exchange)
-        st["session"] = {"seed": session.seed, "start_ms": session.start_ms, "ticks": session.ticks,
-                         "next_sample": session._next_sample}
-        return dumps(st)
-
     def _spec_text(self, spec: FeedSpec) -> str:
         cached = self._spec_json.get(id(spec))
         if cached is None or cached[0] is not spec:  # FeedSpec is frozen: its JSON never changes
@@ -357,7 +280,7 @@ class AccountStore:
     def _history_rows(self, session: TradingSession) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
         out: list[tuple[Any, ...]] = []
         saved = {}
-        for series, buf in _series(session).items():
+        for series, buf in series_of(session).items():
             done = self._hist_saved.get(series, 0)
             if series not in self._hist_base:
                 self._hist_base[series] = 0
@@ -368,7 +291,7 @@ class AccountStore:
             base = self._hist_base[series]
             view = buf.tail(take)
             first = base + buf.count - take
-            out.extend((series, first + i, float(r[0]), _num(r[1]), _num(r[2])) for i, r in enumerate(view))
+            out.extend((series, first + i, float(r[0]), num(r[1]), num(r[2])) for i, r in enumerate(view))
             saved[series] = buf.count
         return out, saved
 
@@ -390,7 +313,7 @@ class AccountStore:
             return False
         if self._prices.pending(session.prices):
             return False
-        return all(self._hist_saved.get(k, 0) == b.count for k, b in _series(session).items())
+        return all(self._hist_saved.get(k, 0) == b.count for k, b in series_of(session).items())
 
     def record(self, session: TradingSession, events: list[tuple[str, object]]) -> None:
         """Save what changed since the last call, in one transaction (nothing at all if nothing changed)."""
@@ -418,14 +341,14 @@ class AccountStore:
         feed_rows = [self._feed_row(session, s, f) for s, f in feeds.items()]
         gone = [s for s in self._feeds_saved if s not in session.feeds]
         hist, hist_saved = self._history_rows(session)
-        live = self._live_row(session)
+        live = live_row(session)
         cp = self._due_checkpoint(session)
         plan: list[Any] = []
 
         def write(db: sqlite3.Connection) -> None:
             for j, rows in new.items():
                 db.executemany(INSERT[j], [ROW[j](r) for r in rows])
-            self._write_entities(db, ex, ch)
+            write_entities(db, ex, ch)
             if feed_rows:
                 db.executemany(UPSERT_FEED, feed_rows)
             for s in gone:
@@ -457,23 +380,6 @@ class AccountStore:
             self._next_checkpoint_ms = cp.t_ms + checkpoints.EVERY_MS
             self._checkpoint_wall = time.monotonic()
 
-    @staticmethod
-    def _write_entities(db: sqlite3.Connection, ex: Exchange, ch: FrameChanges) -> None:
-        if ch.upsert_orders:
-            db.executemany("INSERT OR REPLACE INTO orders VALUES (?, ?)",
-                           [(o.id, order_json(o)) for o in ch.upsert_orders])
-        if ch.delete_orders:
-            db.executemany("DELETE FROM orders WHERE order_id = ?", [(i,) for i in ch.delete_orders])
-        hist = {o.id: o for o in ch.history_orders}
-        hist.update((o.id, o) for o in ch.upsert_orders)
-        if hist:
-            db.executemany("INSERT OR REPLACE INTO orders_history VALUES (?,?,?,?)",
-                           [(o.id, o.symbol, o.status.value, order_json(o)) for o in hist.values()])
-        if ch.positions:
-            db.executemany(UPSERT_POSITION, [(s, position_json(ex.positions[s])) for s in ch.positions])
-        if ch.settings:
-            db.executemany(UPSERT_SETTINGS, [(s, settings_json(ex.settings[s])) for s in ch.settings])
-
     def _due_checkpoint(self, session: TradingSession) -> SessionCheckpoint | None:
         if session.exchange.now_ms < self._next_checkpoint_ms:
             return None
@@ -484,7 +390,7 @@ class AccountStore:
     def _write_all(self, session: TradingSession) -> None:
         """Replace everything stored with ``session`` (a new account, a reset, or a session made elsewhere)."""
         ex = session.exchange
-        live = self._live_row(session)
+        live = live_row(session)
         feed_rows = [self._feed_row(session, s, f) for s, f in session.feeds.items()]
         self._hist_base, self._hist_saved = {}, {}
         hist, hist_saved = self._history_rows(session)
@@ -554,10 +460,6 @@ class AccountStore:
             session.ticks, session._next_sample = old.ticks, old._next_sample
         self._write_all(session)
         return session
-
-
-def _num(x: float) -> float | None:
-    return None if math.isnan(x) else float(x)
 
 
 def create_account(data_dir: Path, name: str, wallets_minor: dict[str, int] | None = None) -> None:

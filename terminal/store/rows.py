@@ -1,0 +1,83 @@
+"""The rows the account store writes: journal inserts, entity upserts, the state row, chart series.
+
+Pure functions of the session (no bookkeeping): :class:`terminal.store.account_store.AccountStore` decides *which*
+rows a frame writes from its events; this module says what a row is.
+"""
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+from terminal.exchange.engine import Exchange
+from terminal.session.history import RingBuffer
+from terminal.session.trading_session import TradingSession
+from terminal.store.changes import FrameChanges
+from terminal.store.state import (
+    dumps,
+    export_live,
+    fill_row,
+    funding_row,
+    ledger_row,
+    liquidation_row,
+    order_json,
+    position_json,
+    rejection_row,
+    settings_json,
+)
+
+JOURNALS = ("ledger", "fills", "liquidations", "funding", "rejections")
+INSERT = {
+    "ledger": "INSERT INTO ledger (time, kind, currency, amount_minor, symbol, ref, text) VALUES (?,?,?,?,?,?,?)",
+    "fills": "INSERT OR REPLACE INTO fills (fill_id, time, symbol, json) VALUES (?,?,?,?)",
+    "liquidations": "INSERT INTO liquidations (time, symbol, json) VALUES (?,?,?)",
+    "funding": "INSERT INTO funding (time, symbol, json) VALUES (?,?,?)",
+    "rejections": "INSERT INTO rejections (time, json) VALUES (?,?)",
+}
+ROW: dict[str, Callable[[Any], tuple[Any, ...]]] = {
+    "ledger": ledger_row, "fills": fill_row, "liquidations": liquidation_row, "funding": funding_row,
+    "rejections": rejection_row,
+}
+UPSERT_POSITION = "INSERT INTO positions VALUES (?, ?) ON CONFLICT(symbol) DO UPDATE SET json = excluded.json"
+UPSERT_SETTINGS = "INSERT INTO settings VALUES (?, ?) ON CONFLICT(symbol) DO UPDATE SET json = excluded.json"
+UPSERT_FEED = ("INSERT INTO feeds VALUES (?,?,?,?,?,?) ON CONFLICT(symbol) DO UPDATE SET spec = excluded.spec, "
+               "seed = excluded.seed, start_ms = excluded.start_ms, position = excluded.position, "
+               "checkpoint = excluded.checkpoint")
+ALL_TABLES = ("ledger", "fills", "liquidations", "funding", "rejections", "orders_history", "history", "feeds",
+              "state", "orders", "positions", "settings", "prices", "checkpoints")
+
+
+def series_of(session: TradingSession) -> dict[str, RingBuffer]:
+    out = {f"equity:{c}": b for c, b in session.history.equity.items()}
+    out.update({f"liq:{s}": b for s, b in session.history.liquidation.items()})
+    return out
+
+
+def num(x: float) -> float | None:
+    return None if math.isnan(x) else float(x)
+
+
+def live_row(session: TradingSession) -> str:
+    """The state row: the exchange's live part and the session counters."""
+    st = export_live(session.exchange)
+    st["session"] = {"seed": session.seed, "start_ms": session.start_ms, "ticks": session.ticks,
+                     "next_sample": session._next_sample}
+    return dumps(st)
+
+
+def write_entities(db: sqlite3.Connection, ex: Exchange, ch: FrameChanges) -> None:
+    if ch.upsert_orders:
+        db.executemany("INSERT OR REPLACE INTO orders VALUES (?, ?)",
+                       [(o.id, order_json(o)) for o in ch.upsert_orders])
+    if ch.delete_orders:
+        db.executemany("DELETE FROM orders WHERE order_id = ?", [(i,) for i in ch.delete_orders])
+    hist = {o.id: o for o in ch.history_orders}
+    hist.update((o.id, o) for o in ch.upsert_orders)
+    if hist:
+        db.executemany("INSERT OR REPLACE INTO orders_history VALUES (?,?,?,?)",
+                       [(o.id, o.symbol, o.status.value, order_json(o)) for o in hist.values()])
+    if ch.positions:
+        db.executemany(UPSERT_POSITION, [(s, position_json(ex.positions[s])) for s in ch.positions])
+    if ch.settings:
+        db.executemany(UPSERT_SETTINGS, [(s, settings_json(ex.settings[s])) for s in ch.settings])
