@@ -37,7 +37,7 @@ def install_excepthook() -> None:
             QApplication.quit()
             return
         app = QApplication.instance()
-        if app is None or app.platformName() in ("offscreen", "minimal"):
+        if not isinstance(app, QApplication) or app.platformName() in ("offscreen", "minimal"):
             return
         box = QMessageBox(QMessageBox.Icon.Critical, "Leverage Terminal — unexpected error",
                           f"{kind.__name__}: {exc}\n\nThe terminal keeps running; the account is saved every frame.")

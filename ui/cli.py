@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _lesson_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _lesson_parsers(sub: argparse._SubParsersAction[_Parser]) -> None:
     """``lesson list`` / ``lesson check`` and ``classroom merge`` (headless, no Qt)."""
     lesson = sub.add_parser("lesson", help="list the lessons, or check a scripted session against one (JSON)",
                             description="Lessons: a brief, a starting market, checks that judge the session as it "

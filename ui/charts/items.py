@@ -127,7 +127,7 @@ class TimeGrid:
         self._cover = (xs[0], xs[-1], lo, hi, step)
 
 
-class TimeAxis(pg.DateAxisItem):
+class TimeAxis(pg.DateAxisItem):  # type: ignore[misc]  # pyqtgraph ships no type information
     """UTC time axis with one level of round ticks (the same steps as the charts' grid lines), labelled
     ``HH:MM`` (``HH:MM:SS`` under a minute, the date at midnight).
 
@@ -142,12 +142,12 @@ class TimeAxis(pg.DateAxisItem):
         self.setHeight(self.HEIGHT)
         self._texts: dict[str, QStaticText] = {}
 
-    def tickValues(self, minVal, maxVal, size):  # type: ignore[no-untyped-def]
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, list[float]]]:
         step = time_step(maxVal - minVal, size)
         first = math.ceil(minVal / step) * step
         return [(step, list(np.arange(first, maxVal + step * 1e-9, step)))]
 
-    def tickStrings(self, values, scale, spacing):  # type: ignore[no-untyped-def]
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         out = []
         for v in values:
             t = time.gmtime(v)

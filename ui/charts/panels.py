@@ -40,12 +40,12 @@ ORDER_NEAR = 0.2  # order and stop lines stretch it within 20 %
 READABLE_STRETCH = 3.0  # ... and only while the y range stays within 3x the price's own span (at least 0.4 % of it):
 READABLE_MIN = 0.004  # a far liquidation line must not flatten the price into a line (it gets an edge label)
 EDGE_KEYS = {"liq": "Liq", "entry": "Entry"}  # lines that get an edge label when outside the y range
-ALL = ("price", "equity", "liquidation")
-STAGGER = (("price",), ("equity", "liquidation"))
-TITLE_PT = 9.0  # the charts' titles and legends (presenter mode scales it, then calls ``ChartsPanel._titles``)  # live frames alternate: each chart repaints at 30 Hz
+ALL: tuple[str, ...] = ("price", "equity", "liquidation")
+STAGGER: tuple[tuple[str, ...], ...] = (("price",), ("equity", "liquidation"))  # live frames alternate: each chart repaints at 30 Hz
+TITLE_PT = 9.0  # the charts' titles and legends (presenter mode scales it, then calls ``ChartsPanel._titles``)
 
 
-class ValueAxis(pg.AxisItem):
+class ValueAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no type information
     """Right-hand axis with thousands separators and a fixed number of decimals (prices, balances)."""
 
     decimals: int | None = None
@@ -305,7 +305,7 @@ class ChartsPanel(QSplitter):
 
     def _near_lines(self, last: float) -> list[float]:
         """Line prices that stretch the price chart's y range: position lines within 35 %, orders within 20 %."""
-        out = []
+        out: list[float] = []
         if not math.isfinite(last) or last <= 0:
             return out
         for key, v in self.lines.prices().items():
@@ -345,7 +345,7 @@ class ChartsPanel(QSplitter):
         return shown
 
     @staticmethod
-    def _fit_y(plot: pg.PlotWidget, rows: np.ndarray | None, t_from_ms: float, extra: object, min_pad: float) -> None:
+    def _fit_y(plot: pg.PlotWidget, rows: np.ndarray | None, t_from_ms: float, extra: list[float], min_pad: float) -> None:
         """Sticky y range of the visible rows (numpy, no per-point Python), stretched to nearby lines."""
         if rows is None or not len(rows):
             return
@@ -358,11 +358,11 @@ class ChartsPanel(QSplitter):
         # a line stretches the range only while the price stays readable; farther lines get an edge label instead
         room = max(hi - lo, READABLE_MIN * abs(hi)) * READABLE_STRETCH
         mid = (lo + hi) / 2
-        for v in sorted(extra, key=lambda v: abs(v - mid)):  # type: ignore[attr-defined]
+        for v in sorted(extra, key=lambda v: abs(v - mid)):
             if max(hi, v) - min(lo, v) <= room:
                 lo, hi = min(lo, v), max(hi, v)
         vb = plot.getPlotItem().vb
-        new = sticky_range(tuple(vb.viewRange()[1]), lo, hi, min_pad)  # type: ignore[arg-type]
+        new = sticky_range(tuple(vb.viewRange()[1]), lo, hi, min_pad)
         if new is not None:
             vb.setYRange(new[0], new[1], padding=0)
 

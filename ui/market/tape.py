@@ -23,7 +23,7 @@ KIND_TEXT = {YOURS: " you", YOUR_LIQUIDATION: " LIQ you", CROWD_LIQUIDATION: " L
 class TapeModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[tuple[str, str, str, str]] = []
+        self.rows: list[tuple[str, str, str]] = []  # price, size, time
         self.side = np.zeros(0, np.int8)
         self.kind = np.zeros(0, np.int8)
         self.count = -1

@@ -70,7 +70,7 @@ class AccountActions:
         self.window = window
         self.service: Accounts = window.account_service
         self.settings = QSettings("LeverageTerminal", "Leverage Terminal")
-        self.reset_after_liquidation = self.settings.value("training/resetAfterLiquidation", False, type=bool)
+        self.reset_after_liquidation = bool(self.settings.value("training/resetAfterLiquidation", False, type=bool))
         self.reset_wallets: dict[str, int] | None = None
         window.bridge.frame.connect(self._on_frame)
 

@@ -20,7 +20,7 @@ class ToolbarFit(QObject):
     def row_width(self) -> int:
         """Width the market toolbar and the simulation toolbar need side by side."""
         first = self.win.toolbar
-        return first.sizeHint().width() + self.second.sizeHint().width() + 8
+        return int(first.sizeHint().width() + self.second.sizeHint().width() + 8)
 
     def fit(self) -> None:
         wrapped = self.win.toolBarBreak(self.second)

@@ -27,7 +27,7 @@ class UnitsSwitch(QComboBox):
         self.currentIndexChanged.connect(lambda i: self.set_unit(units.UNITS[i]))
         self._rate_shown: float | None = None
         win.bridge.frame.connect(self.on_frame)
-        self.actions: dict[str, QAction] = {}
+        self.unit_actions: dict[str, QAction] = {}  # `actions` would hide QWidget.actions
 
     def menu_actions(self, menu: Any) -> None:
         """A "Units" submenu of the View menu, in step with the combo box."""
@@ -41,7 +41,7 @@ class UnitsSwitch(QComboBox):
             a.triggered.connect(lambda _=False, u=u: self.setCurrentIndex(units.UNITS.index(u)))
             group.addAction(a)
             sub.addAction(a)
-            self.actions[u] = a
+            self.unit_actions[u] = a
 
     def on_frame(self, frame: Any) -> None:
         markets = frame.snapshot.markets
@@ -56,8 +56,8 @@ class UnitsSwitch(QComboBox):
 
     def set_unit(self, unit: str) -> None:
         units.set_unit(unit)
-        if unit in self.actions:
-            self.actions[unit].setChecked(True)
+        if unit in self.unit_actions:
+            self.unit_actions[unit].setChecked(True)
         self.refresh()
 
     def refresh(self) -> None:
