@@ -70,5 +70,9 @@ def _build(spec: FeedSpec, instrument: Instrument, *, seed: int, start_ms: int) 
     rebase = start_ms if spec.rebase else None
     if spec.kind == "trades":
         return TradesFeed(instrument, Path(spec.path), source_symbol=spec.source_symbol, rebase_to_ms=rebase)
+    if spec.kind == "quotes":  # a BitMEX quote dump: the order book stands on the recorded best bid / ask
+        from terminal.feeds.quotes import QuotesFeed
+
+        return QuotesFeed(instrument, Path(spec.path), source_symbol=spec.source_symbol, rebase_to_ms=rebase)
     return BarsFeed(instrument, Path(spec.path), seed=seed, tick_interval_ms=spec.tick_interval_ms or 1000,
                     rebase_to_ms=rebase)

@@ -295,6 +295,7 @@ class TradesFeed(ArrayFeed):
         if rebase_to_ms is not None:
             t = t - t[0] + int(rebase_to_ms)
         trades = Trades(t, trades.price, trades.size)
+        self.trades = trades  # the recorded trades, for the order book's tape (terminal/market)
         super().__init__(instrument, ticks_from_trades(trades, instrument, int(t[0])), start_ms=int(t[0]))
 
     def describe(self) -> dict[str, Any]:

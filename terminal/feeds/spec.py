@@ -12,8 +12,9 @@ class FeedSpec(BaseModel):
     # strict: price = "100" or rebase = 1 is refused, never converted
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
-    kind: Literal["synthetic", "scenario", "trades", "bars"] = Field(
-        default="synthetic", description="synthetic model, a named scenario, a BitMEX trade dump, or OHLCV bars")
+    kind: Literal["synthetic", "scenario", "trades", "quotes", "bars"] = Field(
+        default="synthetic",
+        description="synthetic model, a named scenario, a BitMEX trade or quote dump, or OHLCV bars")
     symbol: str | None = Field(default=None, pattern=r"^[A-Z0-9]{3,16}$",
                                description="instrument traded; default: the scenario's symbol, else XBTUSD")
     price: float | None = Field(default=None, gt=0, description="start price (synthetic / scenario); default: "
@@ -30,7 +31,7 @@ class FeedSpec(BaseModel):
     def _needs(self) -> FeedSpec:
         if self.kind == "scenario" and not self.name:
             raise ValueError("a scenario feed needs name = \"…\" (e.g. flash-crash)")
-        if self.kind in ("trades", "bars") and not self.path:
+        if self.kind in ("trades", "quotes", "bars") and not self.path:
             raise ValueError(f"a {self.kind} feed needs path = \"…\"")
         return self
 

@@ -31,7 +31,7 @@ from terminal.market.crowd import CrowdBook
 from terminal.market.depth import Side, Walk, hole_touch_ticks, side_levels, spread_ticks, walk_side
 from terminal.market.flow import Prints, draw_prints, stream_key
 from terminal.market.profiles import LiquidityProfile, usd_per_contract
-from terminal.market.tape import BACKGROUND, CROWD_LIQUIDATION, Candles, PrintBatch, Tape
+from terminal.market.tape import BACKGROUND, CROWD_LIQUIDATION, RECORDED, Candles, PrintBatch, Tape
 
 PREMIUM_BUCKET_MS = 10_000
 NEGLIGIBLE_USD = 100.0  # a hole smaller than this has refilled
@@ -94,6 +94,7 @@ class _Batch:
     bg_ticks: np.ndarray
     events: list[HoleEvent] = field(default_factory=list)
     own: list[OwnPrint] = field(default_factory=list)
+    touch_size: tuple[np.ndarray, np.ndarray] | None = None  # recorded (bid, ask) sizes at the touch
 
 
 class SymbolBook:
@@ -119,8 +120,13 @@ class SymbolBook:
         self.tape = Tape()
         self.candles = Candles()
         self.queue: dict[int, QueueSpot] = {}
+        #: recorded history this book replays (orders fill against it, never move it): a quote dump's best bid /
+        #: ask and sizes per time, or a trade dump's trades (time, price, size) printed on the tape
+        self.recorded_quotes: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.recorded_trades: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self.b: _Batch | None = None
         self.now = (0, 0, 1, 1.0)  # centre ticks, spread ticks, … of the last tick seen: (centre, sp, t, depth_mult)
+        self.now_touch = (0.0, 0.0)  # recorded (bid, ask) sizes at the last tick
 
     # ---------------------------------------------------------------- per batch
     def stress_at(self, t: np.ndarray) -> np.ndarray:
@@ -159,11 +165,20 @@ class SymbolBook:
     def prepare(self, t: np.ndarray, last: np.ndarray, mark: np.ndarray, index: np.ndarray) -> np.ndarray:
         """Plan the batch: the book at every tick, background and crowd prints; returns the last-price array."""
         n = t.shape[0]
-        centre = self._centre(t, last, index)
+        touch_size = None
+        if self.recorded_quotes is not None:  # the book stands on the recorded best bid / ask
+            qt, qb, qa, qbs, qas = self.recorded_quotes
+            k = np.clip(np.searchsorted(qt, t, side="right") - 1, 0, qt.size - 1)
+            bid_t = np.rint(qb[k] / self.tick).astype(np.int64)
+            sp_rec = np.maximum(np.rint(qa[k] / self.tick).astype(np.int64) - bid_t, 1)
+            centre = bid_t + sp_rec // 2
+            touch_size = (qbs[k].astype(np.float64), qas[k].astype(np.float64))
+        else:
+            centre = self._centre(t, last, index)
         s = self.stress_at(t)
         spread_mult = 1.0 + s * (self.profile.stress_spread_mult - 1.0)
         depth_mult = 1.0 - s * (1.0 - self.profile.stress_depth_mult)
-        sp = spread_ticks(self.profile, centre, self.tick, spread_mult)
+        sp = spread_ticks(self.profile, centre, self.tick, spread_mult) if touch_size is None else sp_rec
         prev_t = self.prev_t if self.prev_t is not None else int(t[0]) - 100
         prev_c = self.prev_centre if self.prev_centre is not None else int(centre[0])
         upc = self.usd_per_contract(float(centre[0]) * self.tick)
@@ -173,7 +188,7 @@ class SymbolBook:
         if math.isnan(self.last_price):
             self.last_price = float(last[0])
         self.b = _Batch(t, centre, sp, depth_mult, spread_mult, mark, out_last, bg, np.zeros(bg.at.size, np.int64),
-                        [self.state])
+                        [self.state], touch_size=touch_size)
         self._plan(0)
         return out_last
 
@@ -201,11 +216,21 @@ class SymbolBook:
         self.prev_t, self.prev_centre = int(b.t[-1]), int(b.centre[-1])
         self.last_price = float(b.last[-1])
         self.now = (int(b.centre[-1]), int(b.sp[-1]), int(b.t[-1]), float(b.depth_mult[-1]))
+        if b.touch_size is not None:
+            self.now_touch = (float(b.touch_size[0][-1]), float(b.touch_size[1][-1]))
         for spot in self.queue.values():
             spot.ahead = max(0.0, spot.ahead - self._at_price_volume(spot, spot.j_done + 1, n))
             spot.j_done = -1
-        parts = [PrintBatch(b.t[b.bg.at], self.px(b.bg_ticks), b.bg.size, b.bg.side,
-                            np.full(b.bg.at.size, BACKGROUND, np.int8))]
+        if self.recorded_trades is not None:  # the recorded trades are the tape
+            rt, rp, rs = self.recorded_trades
+            lo = int(np.searchsorted(rt, int(b.t[0]), side="left"))
+            hi = int(np.searchsorted(rt, int(b.t[-1]), side="right"))
+            prev = np.concatenate(([rp[lo - 1] if lo > 0 else rp[lo]], rp[lo:hi]))
+            side = np.where(np.diff(prev) < 0, -1, 1).astype(np.int8)
+            parts = [PrintBatch(rt[lo:hi], rp[lo:hi], rs[lo:hi], side, np.full(hi - lo, RECORDED, np.int8))]
+        else:
+            parts = [PrintBatch(b.t[b.bg.at], self.px(b.bg_ticks), b.bg.size, b.bg.side,
+                                np.full(b.bg.at.size, BACKGROUND, np.int8))]
         crowd = [e for e in b.events if e.print_size]
         if crowd:
             parts.append(PrintBatch(np.array([e.t_ms for e in crowd], np.int64),
@@ -379,8 +404,28 @@ class SymbolBook:
 
     def _side_at(self, j: int, direction: int, hole_usd: float, max_levels: int | None = None) -> Side:
         c, sp, dm = self._geometry(j)
-        return side_levels(self.profile, c, sp, direction, dm, self.usd_per_contract(c * self.tick), hole_usd,
-                           max_levels)
+        upc = self.usd_per_contract(c * self.tick)
+        rec = self._recorded_touch(j, direction)
+        if rec is None:
+            return side_levels(self.profile, c, sp, direction, dm, upc, hole_usd, max_levels)
+        side = side_levels(self.profile, c, sp, direction, dm, upc)  # the recorded size stands at the touch,
+        size = side.size.copy()  # the profile's depth behind it; then the hole comes off the front
+        if size.size:
+            size[0] = rec
+        standing = np.clip(np.cumsum(size) - hole_usd / upc, 0.0, None)
+        size = np.diff(standing, prepend=0.0)
+        keep = size > 0
+        ticks, size = side.ticks[keep], size[keep]
+        if max_levels is not None:
+            ticks, size = ticks[:max_levels], size[:max_levels]
+        return Side(ticks, size)
+
+    def _recorded_touch(self, j: int, direction: int) -> float | None:
+        if self.recorded_quotes is None:
+            return None
+        if self.b is not None and j >= 0 and self.b.touch_size is not None:
+            return float(self.b.touch_size[1 if direction > 0 else 0][j])
+        return self.now_touch[1 if direction > 0 else 0]
 
     def side(self, j: int, direction: int, max_levels: int | None = None, t_ms: int | None = None) -> Side:
         """The ask (+1) or bid (−1) side standing at batch tick ``j`` (−1: after the last batch)."""
@@ -389,7 +434,9 @@ class SymbolBook:
 
     def levels(self, depth: int, t_ms: int | None = None) -> tuple[list[list[float]], list[list[float]]]:
         """Top ``depth`` levels a side as ``[[price, size], …]`` (best first), sizes in whole contracts."""
-        out = []
+        out: list[list[list[float]]] = []
+        if self.b is None and self.prev_t is None:
+            return [], []  # no price seen yet
         for d in (-1, 1):
             s = self.side(-1, d, depth, t_ms)
             out.append([[float(p), float(math.floor(q))] for p, q in zip(self.px(s.ticks), s.size)])

@@ -63,12 +63,15 @@ class BookMatcher:
     def prepare(self, symbol: str, batch: TickBatch) -> TickBatch:
         """The batch the exchange steps through: the book's prints make its last price (not in ``ideal``)."""
         book = self.market.book(symbol, float(batch.last[0]))
-        if self.market.ideal or symbol in self.market.recorded:
+        if self.market.ideal:
             book.observe(batch.t_ms, batch.last, batch.index)
             self.printed.pop(symbol, None)
             return batch
         self._join_new(symbol, book)  # orders placed since the last batch join the book as it stood then
         last = book.prepare(batch.t_ms, batch.last, batch.mark, batch.index)
+        if symbol in self.market.recorded:  # recorded history: orders fill against the book, never move the price
+            self.printed.pop(symbol, None)
+            return batch
         out = type(batch)(*(last if name == "last" else getattr(batch, name) for name in batch._fields))
         self.printed[symbol] = out
         return out
@@ -102,6 +105,8 @@ class BookMatcher:
         from terminal.market.book import SymbolBook
 
         assert isinstance(book, SymbolBook)
+        if book.prev_t is None:
+            return  # no book yet: orders join once it has stood for a batch
         for o in self._resting(symbol):
             spot = book.queue.get(o.id)
             if spot is None or spot.price_ticks != round((o.price or 0.0) / book.tick):
@@ -109,7 +114,7 @@ class BookMatcher:
 
     # ---------------------------------------------------------------- what the exchange asks
     def _book_live(self, symbol: str) -> bool:
-        return not self.market.ideal and symbol not in self.market.recorded and symbol in self.market.books
+        return not self.market.ideal and symbol in self.market.books
 
     def quote(self, inst: Instrument) -> tuple[float, float]:
         if not self._book_live(inst.symbol):
@@ -198,7 +203,8 @@ class BookMatcher:
         if w.filled > 0:
             n = len(ex.fills)
             ex.clearing.fill(order, w.avg_price, "taker", qty=w.filled)
-            ex.markets[order.symbol].last = book.price(w.last_ticks)
+            if order.symbol not in self.market.recorded:
+                ex.markets[order.symbol].last = book.price(w.last_ticks)
             self._receipt(n, book.price(w.intended_ticks), w.avg_price, w.levels)
         if order.leaves_qty > 0 and order.status in (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED):
             self._rest_or_cancel(order, book)
@@ -281,9 +287,11 @@ class BookMatcher:
                 return worst, 0
             inv = self.ex.catalog[symbol].kind == "inverse"
             a, b = w.filled, qty - w.filled
-            self.ex.markets[symbol].last = worst
+            if symbol not in self.market.recorded:
+                self.ex.markets[symbol].last = worst
             return (qty / (a / w.avg_price + b / worst) if inv else (a * w.avg_price + b * worst) / qty), w.levels
-        self.ex.markets[symbol].last = book.price(w.last_ticks)
+        if symbol not in self.market.recorded:
+            self.ex.markets[symbol].last = book.price(w.last_ticks)
         return w.avg_price, w.levels
 
     def _receipt(self, n_before: int, intended: float, avg: float, levels: int) -> None:

@@ -38,6 +38,8 @@ class MarketSim:
         self.crowds: dict[str, CrowdSpec] = {}
         self.stress: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.recorded: set[str] = set()  # symbols replaying recorded history (orders cannot move it)
+        self.recorded_quotes: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.recorded_trades: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     @property
     def ideal(self) -> bool:
@@ -67,6 +69,26 @@ class MarketSim:
         if symbol in self.books:
             self.books[symbol].stress = self.stress[symbol]
 
+    def set_recorded(self, symbol: str, *,
+                     quotes: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
+                     trades: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
+        """``symbol`` replays recorded history: a quote dump's touch (time, bid, ask, bid size, ask size) the book
+        stands on, or a trade dump's trades (time, price, size) for the tape. Orders fill against it and never
+        move it (the last price stays the recorded one). Both None: no longer recorded."""
+        if quotes is None and trades is None:
+            self.recorded.discard(symbol)
+        else:
+            self.recorded.add(symbol)
+        if quotes is None:
+            self.recorded_quotes.pop(symbol, None)
+        else:
+            self.recorded_quotes[symbol] = quotes
+        if trades is None:
+            self.recorded_trades.pop(symbol, None)
+        else:
+            self.recorded_trades[symbol] = trades
+        self.books.pop(symbol, None)
+
     def book(self, symbol: str, first_price: float | None = None) -> SymbolBook:
         b = self.books.get(symbol)
         if b is None:
@@ -78,5 +100,7 @@ class MarketSim:
                 crowd = draw_crowd(crowd_spec, first_price or inst.typical_price, seed)
             b = SymbolBook(inst, profile_for(inst), seed=seed, stress_floor=STRESS_FLOOR[self.fill_model],
                            crowd=crowd, stress=self.stress.get(symbol))
+            b.recorded_quotes = self.recorded_quotes.get(symbol)
+            b.recorded_trades = self.recorded_trades.get(symbol)
             self.books[symbol] = b
         return b

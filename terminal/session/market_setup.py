@@ -61,10 +61,14 @@ def configure_feed(market: MarketSim, feed: Feed, spec: MarketSpec | None = None
         market.set_crowd(symbol, crowd_choice)
     elif crowd_choice == "none":
         market.set_crowd(symbol, None)
-    if getattr(feed, "kind", "") in ("trades", "quotes"):
-        market.recorded.add(symbol)
-    else:
-        market.recorded.discard(symbol)
+    quotes = getattr(feed, "quotes", None)  # a quote dump (terminal.feeds.quotes): the book stands on its touch
+    trades = getattr(feed, "trades", None)  # a trade dump: its trades are the tape
+    if quotes is not None:
+        market.set_recorded(symbol, quotes=(quotes.t_ms, quotes.bid, quotes.ask, quotes.bid_size, quotes.ask_size))
+    elif trades is not None:
+        market.set_recorded(symbol, trades=(trades.t_ms, trades.price, trades.size))
+    elif symbol in market.recorded:
+        market.set_recorded(symbol)
 
 
 def printed_batch(ex: Exchange, symbol: str, batch: TickBatch) -> TickBatch:
@@ -87,7 +91,7 @@ def books_json(ex: Exchange, depth: int = BOOK_DEPTH_IN_REPORT) -> dict[str, dic
             continue
         inst = ex.catalog[symbol]
         book = market.books.get(symbol) if market is not None else None
-        if book is None or market is None or market.ideal or symbol in market.recorded:
+        if book is None or market is None or market.ideal:
             bid, ask = ex.matcher.quote(inst)  # the one-level book of the ideal fill model: unlimited depth
             out[symbol] = {"bids": [[bid, float(inst.max_order_qty)]], "asks": [[ask, float(inst.max_order_qty)]]}
             continue

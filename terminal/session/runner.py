@@ -32,7 +32,7 @@ def iso(ms: int) -> str:
 
 def keeps_own_dates(script: Script) -> bool:
     """Replayed history (trades / bars without ``rebase``) plays at the dates in its file."""
-    return script.feed.kind in ("trades", "bars") and not script.feed.rebase
+    return script.feed.kind in ("trades", "quotes", "bars") and not script.feed.rebase
 
 
 def session_window(script: Script, feed: Feed, start_ms: int | None = None) -> tuple[int, int]:

@@ -68,7 +68,7 @@ class TradingSession:
             # a scenario (or rebased replay) chosen mid-session starts now; the synthetic market runs from the
             # session's start, or from WARM_UP_MS before now when first opened later (so opening a symbol costs the
             # same on a month-old account as on a new one, and its chart still shows a stretch of history)
-            starts_now = spec.kind == "scenario" or (spec.kind in ("trades", "bars") and spec.rebase)
+            starts_now = spec.kind == "scenario" or (spec.kind in ("trades", "quotes", "bars") and spec.rebase)
             start = self.now_ms if starts_now else self.start_ms
             if spec.kind == "synthetic" and self.now_ms - WARM_UP_MS > self.start_ms:
                 step = spec.tick_interval_ms or 100  # on the session's tick grid

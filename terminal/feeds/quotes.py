@@ -1,0 +1,112 @@
+"""Replay of a BitMEX quote dump: ``timestamp,symbol,bidSize,bidPrice,askPrice,askSize`` (``.csv`` or ``.csv.gz``).
+
+Each quote is one tick: last = the mid rounded to the tick (quotes carry no trades), index = its trailing 60-second
+mean, funding from the premium, mark from the index (as for trade dumps, :mod:`terminal.feeds.replay`). The recorded
+best bid / ask and their sizes are kept beside the ticks: the order book (terminal/market) stands on them and the
+liquidity profile supplies the depth behind them. Recorded history cannot be moved by the trader's orders.
+
+A malformed row raises :class:`InputError` naming the file and its 1-based line (header = line 1).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from terminal.domain.errors import InputError
+from terminal.domain.instruments import Instrument
+from terminal.feeds.base import ArrayFeed
+from terminal.feeds.replay import Trades, read_bytes, ticks_from_trades
+
+QUOTE_COLUMNS = ["timestamp", "symbol", "bidSize", "bidPrice", "askPrice", "askSize"]
+
+
+class Quotes(NamedTuple):
+    t_ms: np.ndarray  # int64
+    bid: np.ndarray  # float64
+    ask: np.ndarray
+    bid_size: np.ndarray  # int64 contracts
+    ask_size: np.ndarray
+
+
+def _time_ms(text: str) -> int:
+    """``2018-12-05D00:00:05.045590000`` (BitMEX) or ISO-8601 → epoch ms UTC."""
+    s = text.strip()
+    if len(s) >= 20 and s[10] == "D":
+        day, clock = s[:10], s[11:]
+        whole, _, frac = clock.partition(".")
+        dt = datetime.strptime(f"{day} {whole}", "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        return int(dt.timestamp() * 1000) + int((frac + "000")[:3])
+    dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return int(dt.timestamp() * 1000)
+
+
+def parse_quotes(data: bytes, path: str, symbol: str | None = None) -> Quotes:
+    """Rows of ``symbol`` (all when None); both sides quoted (a row with an empty side is skipped, as BitMEX
+    writes one when a side of the book is empty)."""
+    text = data.decode("utf-8", "replace")
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None or [h.strip() for h in header] != QUOTE_COLUMNS:
+        raise InputError("not a BitMEX quote file: the header must be " + ",".join(QUOTE_COLUMNS), path=path, line=1)
+    t: list[int] = []
+    bid: list[float] = []
+    ask: list[float] = []
+    bs: list[int] = []
+    as_: list[int] = []
+    for n, row in enumerate(reader, start=2):
+        if not row:
+            continue
+        if len(row) != 6:
+            raise InputError(f"expected 6 comma-separated fields, found {len(row)}", path=path, line=n)
+        if symbol is not None and row[1] != symbol:
+            continue
+        if not (row[2] and row[3] and row[4] and row[5]):
+            continue
+        try:
+            tm = _time_ms(row[0])
+        except ValueError:
+            raise InputError("timestamp must look like 2018-12-05D00:00:05.045590000", path=path, line=n) from None
+        try:
+            b, a, zb, za = float(row[3]), float(row[4]), int(row[2]), int(row[5])
+        except ValueError:
+            raise InputError("bidSize / askSize must be whole numbers and bidPrice / askPrice numbers",
+                             path=path, line=n) from None
+        if not (0 < b < a) or zb < 0 or za < 0:
+            raise InputError(f"a quote needs 0 < bid < ask and sizes ≥ 0 (bid {b}, ask {a})", path=path, line=n)
+        if t and tm < t[-1]:
+            raise InputError("quotes must be in time order", path=path, line=n)
+        t.append(tm)
+        bid.append(b)
+        ask.append(a)
+        bs.append(zb)
+        as_.append(za)
+    return Quotes(np.array(t, np.int64), np.array(bid), np.array(ask), np.array(bs, np.int64), np.array(as_, np.int64))
+
+
+class QuotesFeed(ArrayFeed):
+    """Quote-by-quote replay of a BitMEX quote dump (finite); ``quotes`` holds the recorded touch per tick."""
+
+    kind = "quotes"
+
+    def __init__(self, instrument: Instrument, path: Path, *, source_symbol: str | None = None,
+                 rebase_to_ms: int | None = None) -> None:
+        self.path = Path(path)
+        self.source_symbol = source_symbol or instrument.symbol
+        q = parse_quotes(read_bytes(self.path), str(self.path), self.source_symbol)
+        if q.t_ms.size == 0:
+            raise InputError(f"no quotes for {self.source_symbol} in this file", path=str(self.path))
+        t = q.t_ms if rebase_to_ms is None else q.t_ms - q.t_ms[0] + int(rebase_to_ms)
+        self.quotes = Quotes(t, q.bid, q.ask, q.bid_size, q.ask_size)
+        mid = (q.bid + q.ask) / 2.0
+        ticks = ticks_from_trades(Trades(t, mid, np.minimum(q.bid_size, q.ask_size)), instrument, int(t[0]))
+        super().__init__(instrument, ticks, start_ms=int(t[0]))
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "path": str(self.path), "source_symbol": self.source_symbol}

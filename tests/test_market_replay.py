@@ -1,0 +1,99 @@
+"""Replaying recorded BitMEX history through the order book: the touch is the recording's, depth behind it the
+profile's, the tape the recorded trades — and the trader's orders never move the recorded prices."""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+
+from terminal.feeds.replay import write_trade_dump
+from terminal.market.tape import RECORDED
+from terminal.session.runner import run_script
+from terminal.session.script import parse_script
+
+T0 = 1_543_968_000_000  # 2018-12-05T00:00:00Z
+
+
+def _stamp(ms: int) -> str:
+    from datetime import UTC, datetime
+
+    d = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    return d.strftime("%Y-%m-%dD%H:%M:%S.") + f"{ms % 1000:03d}000000"
+
+
+def quote_dump(path: Path, n: int = 600) -> tuple[np.ndarray, np.ndarray]:
+    """A quote every 500 ms; bid walks 4,000 → 4,030 in half-dollar steps, ask one tick above, 250,000 on each
+    side (an XBTUSD book of December 2018)."""
+    bid = 4000.0 + np.floor(np.arange(n) / 10) * 0.5
+    lines = ["timestamp,symbol,bidSize,bidPrice,askPrice,askSize"]
+    for i in range(n):
+        lines.append(f"{_stamp(T0 + 500 * i)},XBTUSD,250000,{bid[i]:.1f},{bid[i] + 0.5:.1f},250000")
+        lines.append(f"{_stamp(T0 + 500 * i)},ETHUSD,1000,100.0,100.05,1000")
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    return bid, bid + 0.5
+
+
+def test_a_quote_replay_fills_at_the_recorded_touch_then_walks_the_profile_and_moves_nothing(tmp_path: Path):
+    bid, ask = quote_dump(tmp_path / "q.csv.gz")
+    script = f"""
+seed = 1
+duration_s = 250
+[account]
+XBT = 100.0
+[feed]
+kind = "quotes"
+path = "{tmp_path / 'q.csv.gz'}"
+symbol = "XBTUSD"
+[[steps]]
+at_s = 10
+action = "order"
+side = "buy"
+qty = 200000
+leverage = 10
+[[steps]]
+at_s = 20
+action = "order"
+side = "buy"
+qty = 1000000
+"""
+    report = json.loads(json.dumps(run_script(parse_script(script))))
+    small, big = report["fills"]
+    k = 10_000 // 500 - 1  # the last quote before 10 s is in force when the step runs
+    assert small["price"] == ask[k] and small["levels"] == 1 and small["intended_price"] == ask[k]
+    assert big["levels"] > 1 and big["price"] > big["intended_price"] == ask[39]
+    # the recorded prices carry on as recorded: the last is the recorded mid, whatever was bought
+    e = 250_000 // 500 - 1  # the last quote of the session
+    final = report["final"]["markets"]["XBTUSD"]["last"]
+    assert abs(final - (bid[e] + ask[e]) / 2) <= 0.051  # the mid on the tick
+    assert report["stats"]["market"]["recorded"] == ["XBTUSD"]
+    books = report["final"]["books"]["XBTUSD"]
+    assert books["bids"][0][0] == bid[e] and books["asks"][0][0] == ask[e]
+
+
+def test_a_trade_replay_puts_the_recorded_trades_on_the_tape(tmp_path: Path):
+    from terminal.domain.instruments import default_catalog
+    from terminal.exchange.engine import EngineConfig, Exchange
+    from terminal.feeds import TradesFeed
+    from terminal.market.matcher import install
+    from terminal.market.venue import MarketSim
+    from terminal.session.market_setup import configure_feed
+
+    n = 300
+    t = T0 + np.arange(n, dtype=np.int64) * 1000
+    price = 4000.0 + np.round(np.sin(np.arange(n) / 9) * 20) / 2
+    size = (np.arange(n) % 7 + 1) * 100
+    write_trade_dump(tmp_path / "t.csv", t, price, size)
+    cat = default_catalog()
+    feed = TradesFeed(cat["XBTUSD"], tmp_path / "t.csv")
+    ex = Exchange(cat, EngineConfig(), now_ms=T0)
+    ex.deposit("XBT", 10**8)
+    mk = MarketSim(cat, seed=1)
+    install(ex, mk)
+    configure_feed(mk, feed)
+    while not feed.exhausted:
+        ex.step("XBTUSD", feed.read(1 << 62, 64))
+    tape = mk.books["XBTUSD"].tape.view()
+    assert (tape.kind == RECORDED).all() and tape.t_ms.size == n
+    assert np.array_equal(tape.price, price) and np.array_equal(tape.size, size)
