@@ -164,8 +164,34 @@ def replay_session(path: Path) -> dict[str, Any]:
     data = read_json(path, SESSION_FORMAT)
     lesson = parse_lesson(str(data["lesson"]["toml"]), f"{path} (lesson)")
     lesson = lesson.model_copy(update={"start": lesson.start.model_copy(update={"seed": int(data["lesson"]["seed"])})})
+    if data.get("actions"):  # a session played in the terminal: its recorded actions, at their ticks
+        return replay_actions(lesson, list(data["actions"])).verdict()
     steps = [Step.model_validate(s) for s in data.get("steps", [])]
     return play_lesson(lesson, steps).verdict()
+
+
+def replay_actions(lesson: Lesson, actions: list[dict[str, Any]]) -> LessonRun:
+    """Play the actions a terminal recorded (exchange calls at feed positions) inside ``lesson``."""
+    from terminal.lessons.monitor import SessionMonitor
+    from terminal.lessons.player import new_lesson_session
+    from terminal.lessons.timeline import Action, Timeline
+
+    session = new_lesson_session(lesson)
+    tl = Timeline(session, primary=lesson.start.symbol)
+    monitor = SessionMonitor(session.exchange, lesson)
+    tl.observer = monitor.observe
+    try:
+        tl.actions = [Action(int(a["t_ms"]), {str(k): int(v) for k, v in a["positions"].items()}, str(a["name"]),
+                             tuple(a.get("args", ())), dict(a.get("kwargs", {}))) for a in actions]
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(f"a recorded action is malformed ({exc})") from None
+    if any(a.name not in ("place_order", "cancel_order", "cancel_all", "amend_order", "close_position",
+                          "set_leverage", "set_margin_mode", "adjust_margin") for a in tl.actions):
+        raise InputError("a recorded action is not a trader's action")
+    tl.applied = 0
+    tl.play_to(lesson.start.end_ms)
+    monitor.finish()
+    return LessonRun(lesson, tl.session, monitor, [])
 
 
 def behaviour_key(e: SessionEntry) -> tuple[float, ...]:

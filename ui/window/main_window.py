@@ -23,6 +23,7 @@ from ui.services.sessions import fresh_session, offscreen, open_store
 from ui.style import theme
 from ui.market.install import install_market
 from ui.tables.views import TablesPanel
+from ui.lessons import install_lessons
 from ui.training import install_training
 from ui.window.account_panel import AccountPanel
 from ui.window.accounts_menu import AccountActions
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self._menus()
         self._wire()
         self.training = install_training(self)
+        self.lessons = install_lessons(self)  # Training → Lessons, lesson panel, Journal, rewind bar, classroom
         self.market_views = install_market(self)  # order book, trades tape, candles, fill model (ui/market)
         self._default_state = self.saveState(LAYOUT_VERSION)
         fit_to_screen(self)  # the screen it opens on: a 1280x720 projector or a 4K monitor

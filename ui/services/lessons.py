@@ -1,0 +1,282 @@
+"""The lesson service: what the lesson panel, the journal, the rewind controls and the classroom dialogs use.
+
+It watches the bridge's session frame by frame (:class:`terminal.lessons.monitor.SessionMonitor`: the lesson's
+checks and the journal's round trips) and keeps its :class:`terminal.lessons.timeline.Timeline` (rewind, go to,
+branch). Starting a lesson plays it on its own session — the practice account is saved and set aside, untouched,
+and comes back when the lesson is left. A rewind on the practice account is confirmed by the window first; the
+undone stretch stays in :attr:`LessonService.undone` (the journal shows it). Widgets read the service's plain data
+and call its methods; nothing here draws.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from terminal.domain.errors import InputError
+from terminal.lessons.classroom import load_pack, make_pack, make_session_file, write_json
+from terminal.lessons.debrief import build_debrief
+from terminal.lessons.journal import RoundTrip, write_journal_csv
+from terminal.lessons.library import lessons_dir, shipped_lessons
+from terminal.lessons.model import Lesson
+from terminal.lessons.monitor import SessionMonitor
+from terminal.lessons.player import new_lesson_session
+from terminal.lessons.timeline import Change, Outcome, Stretch, Timeline
+from terminal.session.runner import iso
+from terminal.session.trading_session import TradingSession
+from ui.services.bridge import Frame, SessionBridge
+
+MINUTE_MS = 60_000
+
+
+class LessonService(QObject):
+    changed = Signal()  # the checklist or the journal may have moved (once a frame at most)
+    lessonStarted = Signal(object)  # Lesson
+    lessonEnded = Signal(object)  # the verdict (dict), the time limit reached or "Finish now"
+    lessonLeft = Signal()
+    rewound = Signal(object)  # int ms (beyond a C int): the simulated time the session was taken back (or forward) to
+
+    def __init__(self, bridge: SessionBridge, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.lesson: Lesson | None = None
+        self.lesson_text = ""
+        self.pack_checksum: str | None = None
+        self.verdict: dict[str, Any] | None = None
+        self.undone: list[Stretch] = []
+        self._aside: tuple[Any, TradingSession, str] | None = None  # practice store, session, symbol set aside
+        self._restoring = False
+        self.monitor = SessionMonitor(bridge.session.exchange)
+        self.timeline = self._timeline(bridge.session, bridge.symbol)
+        bridge.frame.connect(self._on_frame)
+        bridge.sessionChanged.connect(self._on_session)
+        close_store = bridge.close_store
+
+        def close_both() -> None:  # the window closes during a lesson: the practice account set aside closes too
+            close_store()
+            self.close_aside()
+
+        bridge.close_store = close_both  # type: ignore[method-assign]
+
+    # ------------------------------------------------------------------ watching
+    def _timeline(self, session: TradingSession, symbol: str) -> Timeline:
+        tl = Timeline(session, primary=symbol)
+        tl.companion_save = lambda: copy.deepcopy(self._monitor_state())
+        tl.companion_load = self._load_monitor
+        tl.on_restore.append(self._restored)
+        return tl
+
+    def _monitor_state(self) -> dict[str, Any]:
+        m = self.monitor
+        return {k: v for k, v in m.__dict__.items() if k not in ("ex", "lesson", "coach_settings")}
+
+    def _load_monitor(self, state: Any) -> None:
+        self.monitor.__dict__.update(copy.deepcopy(state))
+
+    def _restored(self, session: TradingSession) -> None:
+        self.monitor.ex = session.exchange
+        self._restoring = True
+        try:
+            self.bridge.set_session(session)
+        finally:
+            self._restoring = False
+
+    def _on_session(self, _frame: Frame) -> None:
+        if self._restoring:
+            return
+        session = self.bridge.session  # another account (switch, reset) or a lesson: watch it from now
+        self.monitor = SessionMonitor(session.exchange, self.lesson if self._aside is not None else None)
+        self.timeline = self._timeline(session, self.bridge.symbol)
+        self.undone = []
+
+    def _on_frame(self, _frame: Frame) -> None:
+        session = self.bridge.session
+        if self.monitor.ex is not session.exchange:
+            return
+        self.monitor.observe(session.last_batches)
+        now = max(session.now_ms, self.bridge.clock.now_ms)  # the clock passes the limit before the last tick
+        if self.lesson is not None and self.verdict is None and now >= self.lesson.start.end_ms:
+            self.finish()
+        self.changed.emit()
+
+    # ------------------------------------------------------------------ lessons
+    @staticmethod
+    def lessons() -> list[Lesson]:
+        return shipped_lessons()
+
+    def lesson_text_of(self, lesson: Lesson) -> str:
+        for f in sorted(lessons_dir().glob("*.toml")):
+            if f.stem.endswith(lesson.id):
+                return f.read_text(encoding="utf-8")
+        return ""
+
+    def start(self, lesson: Lesson, text: str | None = None, pack_checksum: str | None = None) -> None:
+        """Play ``lesson`` on its own session (the practice account is saved and set aside)."""
+        b = self.bridge
+        if self._aside is None:
+            b.save()
+            self._aside = (b.store, b.session, b.symbol)
+        b.set_speed("pause")
+        b.store = None  # a lesson is never written into the practice account
+        self.lesson = lesson
+        self.lesson_text = text if text is not None else self.lesson_text_of(lesson)
+        self.pack_checksum = pack_checksum
+        self.verdict = None
+        session = new_lesson_session(lesson)
+        b.symbol = lesson.start.symbol
+        b.set_session(session)  # → _on_session: a monitor with the lesson's checks
+        b.symbolChanged.emit(b.symbol)
+        self.lessonStarted.emit(lesson)
+        self.changed.emit()
+
+    def open_pack(self, path: Path) -> Lesson:
+        lesson, pack = load_pack(path)
+        self.start(lesson, str(pack["lesson_toml"]), str(pack["checksum"]))
+        return lesson
+
+    def export_pack(self, lesson: Lesson, path: Path, seed: int | None = None) -> None:
+        write_json(path, make_pack(self.lesson_text_of(lesson), seed=seed, source=lesson.id))
+
+    def leave(self) -> None:
+        """Back to the practice account, as it was when the lesson started."""
+        if self._aside is None:
+            return
+        store, session, symbol = self._aside
+        self._aside = None
+        self.lesson = None
+        self.verdict = None
+        b = self.bridge
+        b.set_speed("pause")
+        b.store = store
+        b.symbol = symbol
+        b.set_session(session)
+        b.symbolChanged.emit(symbol)
+        self.lessonLeft.emit()
+        self.changed.emit()
+
+    def close_aside(self) -> None:
+        """The window closes during a lesson: close the practice account set aside."""
+        if self._aside is not None and self._aside[0] is not None:
+            self._aside[0].close()
+        self._aside = None
+
+    @property
+    def in_lesson(self) -> bool:
+        return self.lesson is not None
+
+    @property
+    def practice_account(self) -> bool:
+        """A rewind here changes the stored practice account (the window asks first)."""
+        return self.lesson is None and self.bridge.store is not None
+
+    def checklist(self) -> list[tuple[str, str, bool | None, str, bool]]:
+        """(id, label, passed, detail, settled) of the lesson's checks now."""
+        final = self.verdict is not None
+        return [(cid, label, v.passed, v.detail, v.settled) for cid, label, v in self.monitor.verdicts(final)]
+
+    def remaining_ms(self) -> int | None:
+        if self.lesson is None:
+            return None
+        return max(0, self.lesson.start.end_ms - self.bridge.session.now_ms)
+
+    def finish(self) -> dict[str, Any]:
+        """End the lesson now: settle the checks and build the debrief with the session's numbers."""
+        assert self.lesson is not None
+        self.bridge.set_speed("pause")
+        self.monitor.finish(self.bridge.session.last_batches)
+        checks = [{"id": cid, "label": label, "passed": bool(v.passed), "detail": v.detail}
+                  for cid, label, v in self.monitor.verdicts(final=True)]
+        self.verdict = {"lesson": self.lesson.id, "title": self.lesson.title,
+                        "passed": all(c["passed"] for c in checks), "checks": checks,
+                        "debrief": build_debrief(self.lesson, self.monitor)}
+        self.lessonEnded.emit(self.verdict)
+        self.changed.emit()
+        return self.verdict
+
+    def export_session(self, path: Path, trainee: str) -> dict[str, Any]:
+        """The sealed session file of the lesson just played (its actions replay it)."""
+        if self.lesson is None:
+            raise InputError("no lesson is being played: start one from Training → Lessons")
+        if self.verdict is None:
+            self.finish()
+        from terminal.lessons.player import LessonRun
+
+        run = LessonRun(self.lesson, self.bridge.session, self.monitor, [])
+        body = make_session_file(self.lesson_text, run, [], trainee, self.pack_checksum)
+        body["actions"] = [_action_json(a) for a in self.timeline.actions[:self.timeline.applied]]
+        from terminal.lessons.classroom import checksum
+
+        body["checksum"] = checksum(body)
+        write_json(path, body)
+        return body
+
+    # ------------------------------------------------------------------ journal
+    def trips(self) -> list[RoundTrip]:
+        return self.monitor.journal.trips
+
+    def journal_rows(self) -> list[dict[str, object]]:
+        return self.monitor.journal.rows()
+
+    def set_note(self, trip_id: int, note: str) -> None:
+        self.monitor.journal.set_note(trip_id, note)
+
+    def export_journal(self, path: Path) -> None:
+        write_journal_csv(path, self.journal_rows(), iso)
+
+    # ------------------------------------------------------------------ rewind
+    def _sync(self) -> None:
+        """The clock follows the session (a rewind already gave the bridge a new clock at the restored time)."""
+        if self.bridge.clock.now_ms < self.bridge.session.now_ms:
+            self.bridge.clock.jump_to(self.bridge.session.now_ms)
+
+    def go_to(self, t_ms: int) -> None:
+        self.bridge.set_speed("pause")
+        self.timeline.go_to(t_ms)
+        self._after_move()
+
+    def step_back(self, ticks: int = 1) -> None:
+        self.bridge.set_speed("pause")
+        self.timeline.step_back_ticks(ticks)
+        self._after_move()
+
+    def back_minute(self) -> None:
+        self.go_to(self.bridge.session.now_ms - MINUTE_MS)
+
+    def _after_move(self) -> None:
+        self.undone = list(self.timeline.discarded)
+        self._sync()
+        self.bridge.publish()
+        self.rewound.emit(self.bridge.session.now_ms)
+        self.changed.emit()
+
+    @property
+    def start_ms(self) -> int:
+        return self.timeline.start_ms
+
+    def branch(self, t_ms: int, change: Change) -> tuple[Outcome, Outcome]:
+        return self.timeline.branch(t_ms, change)
+
+
+def _action_json(a: Any) -> dict[str, Any]:
+    def plain(v: Any) -> Any:
+        if hasattr(v, "model_dump"):
+            return v.model_dump(mode="json")
+        if isinstance(v, (list, tuple)):
+            return [plain(x) for x in v]
+        if isinstance(v, dict):
+            return {k: plain(x) for k, x in v.items()}
+        return v
+
+    out: dict[str, Any] = json.loads(json.dumps({"t_ms": a.t_ms, "positions": a.positions, "name": a.name,
+                                                 "args": plain(a.args), "kwargs": plain(a.kwargs)}, default=str))
+    return out
+
+
+def merge_board(paths: list[Path], out: Path) -> dict[str, Any]:
+    """The classroom's debrief board from session files (see ``leverage-terminal classroom merge``)."""
+    from terminal.app.board import write_board
+
+    return write_board(paths, out)
