@@ -19,7 +19,9 @@ class RingBuffer:
 
     def __init__(self, capacity: int, columns: int) -> None:
         self.capacity = int(capacity)
-        self.data = np.full((self.capacity, columns), np.nan)
+        # never read before written (views cover only the rows appended): np.empty leaves the pages untouched
+        # until used, so a million-point price buffer costs memory only as the chart fills
+        self.data = np.empty((self.capacity, columns))
         self.count = 0  # total appended, ever
 
     def __len__(self) -> int:
