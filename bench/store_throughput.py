@@ -4,7 +4,9 @@ Three kinds of frame, each with ``--resting`` resting limit orders on the book (
 
 * idle   — paused: no tick, no event (``record(session, [])``);
 * ticks  — the clock runs: ``--frame-ticks`` ticks of XBTUSD (ETHUSDT following), no event;
-* fill   — a market order fills (fill, ledger, position and order events), the money frame (synchronous = FULL).
+* fill   — a market order fills (fill, ledger, position and order events): the money frame. Before, it was committed
+  with ``synchronous = FULL`` (the fsync in the GUI thread); now it is committed in the GUI thread (safe against a
+  crash) and fsynced on the store's durability thread (:mod:`terminal.store.durability`).
 
 The baseline is the previous store's algorithm, kept here (``legacy_record``): serialise the whole exchange to JSON
 every frame, compare it with the last frame's, and when it differs write the state row and the new journal rows in
