@@ -114,6 +114,13 @@ def test_verbose_flag_before_or_after_the_command(where: str, capsys: pytest.Cap
     assert "DEBUG ui.cli: leverage-terminal " in err and ": calc" in err
 
 
+def test_verbose_flag_after_a_nested_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lesson", "list", "--verbose"]) == 0
+    out, err = capsys.readouterr()
+    json.loads(out)
+    assert ": lesson, data dir" in err
+
+
 def test_quiet_commands_write_nothing_to_stderr_and_read_only_ones_create_no_folder(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(CALC) == 0

@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     _lesson_parsers(sub)
     parser.add_argument("--version", action="version", version=f"{PROG} {package_version()}",
                         help="print the version and exit")
-    for p in (parser, *sub.choices.values()):  # before or after the sub-command; a sub-command sets it only when given
+    for p in _all_parsers(parser):  # before or after any sub-command; a sub-command sets it only when given
         p.add_argument("--verbose", action="store_true", default=False if p is parser else argparse.SUPPRESS,
                        help="also log to stderr, in detail (DEBUG); the log file is DATA_DIR/logs/terminal.log")
     return parser
@@ -155,6 +155,16 @@ def _cmd_classroom(args: argparse.Namespace) -> int:
 
     _print_json(classroom_merge(args.files, args.out))
     return 0
+
+
+def _all_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """``parser`` and every sub-command's parser below it (``lesson check`` included), depth first."""
+    out = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):  # an alias names the same parser twice
+                out.extend(_all_parsers(sub))
+    return out
 
 
 def resolve_data_dir(arg: Path | None) -> Path:
