@@ -97,3 +97,19 @@ def test_a_trade_replay_puts_the_recorded_trades_on_the_tape(tmp_path: Path):
     tape = mk.books["XBTUSD"].tape.view()
     assert (tape.kind == RECORDED).all() and tape.t_ms.size == n
     assert np.array_equal(tape.price, price) and np.array_equal(tape.size, size)
+
+
+def test_the_window_opens_a_quote_dump_and_says_orders_cannot_move_it(qtbot, window, tmp_path: Path):
+    from PySide6.QtWidgets import QLabel
+
+    from ui.market.install import open_dump
+
+    quote_dump(tmp_path / "q.csv.gz")
+    assert open_dump(window, str(tmp_path / "q.csv.gz")) is None
+    window.bridge.jump_to(window.bridge.session.now_ms + 20_000)
+    notice = window.findChild(QLabel, "book.notice")
+    assert notice.isVisible() and "cannot move" in notice.text()
+    assert window.bridge.fill_model == "realistic"
+    bad = tmp_path / "x.csv"
+    bad.write_text("a,b,c\n1,2,3\n")
+    assert "Not a BitMEX" in (open_dump(window, str(bad)) or "")

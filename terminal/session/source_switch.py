@@ -53,4 +53,9 @@ def continue_source(session: TradingSession, symbol: str, spec: FeedSpec, *, off
     session.feed_specs[symbol] = spec
     session.feeds[symbol] = feed
     session.feed_origin[symbol] = (seed, start)
+    market = getattr(session, "market", None)
+    if market is not None:  # the order book learns the new source's stress and crowd (terminal/market)
+        from terminal.session.market_setup import configure_feed
+
+        configure_feed(market, feed)
     return spec

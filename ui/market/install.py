@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDockWidget, QDoubleSpinBox, QMainWindow
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QComboBox, QDockWidget, QDoubleSpinBox, QFileDialog, QMainWindow, QMessageBox
 
+from terminal.domain.errors import InputError
+from terminal.feeds.spec import FeedSpec
 from terminal.market.views import FILL_MODELS
 from terminal.session.frame import Frame
 from ui.charts.candles import CandleLayer, install_candles
@@ -42,6 +45,58 @@ def _prefill_limit(window: QMainWindow, price: float) -> None:
     spin = window.findChild(QDoubleSpinBox, "orderForm.price")
     if spin is not None:
         spin.setValue(price)
+
+
+def dump_kind(path: str) -> str | None:
+    """``quotes`` or ``trades`` from a BitMEX dump's header line (``.csv`` or ``.csv.gz``), else None."""
+    import gzip
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(2)
+        opener = gzip.open if head == b"\x1f\x8b" else open
+        with opener(path, "rb") as fh:  # type: ignore[operator]
+            line = fh.readline(4096).decode("utf-8", "replace").lstrip("\ufeff").strip()
+    except OSError:
+        return None
+    if line.startswith("timestamp,symbol,bidSize,bidPrice,askPrice,askSize"):
+        return "quotes"
+    if line.startswith("timestamp,symbol,side,size,price"):
+        return "trades"
+    return None
+
+
+def open_dump(window: Any, path: str) -> str | None:
+    """Replay a BitMEX quote or trade dump on the symbol on screen from now (rebased); the refusal text, or None."""
+    kind = dump_kind(path)
+    if kind is None:
+        return "Not a BitMEX quote dump (timestamp,symbol,bidSize,bidPrice,askPrice,askSize) or trade dump."
+    try:
+        window.bridge.set_source(FeedSpec(kind=kind, path=path, symbol=window.bridge.symbol, rebase=True))  # type: ignore[arg-type]
+    except InputError as exc:
+        return str(exc)
+    return None
+
+
+def _add_open_action(window: Any) -> None:
+    act = QAction("Open BitMEX quote / trade dump…", window)
+    act.setObjectName("action.openDump")
+
+    def choose() -> None:
+        path, _ = QFileDialog.getOpenFileName(window, "Replay a BitMEX dump", "", "BitMEX dumps (*.csv *.csv.gz *.gz)")
+        if path:
+            why = open_dump(window, path)
+            if why:
+                QMessageBox.warning(window, "Cannot replay this file", why)
+
+    act.triggered.connect(choose)
+    for menu_action in window.menuBar().actions():
+        menu = menu_action.menu()
+        if menu is not None and menu_action.text().replace("&", "") == "File":
+            first = menu.actions()[0] if menu.actions() else None
+            menu.insertAction(first, act)
+            return
+    window.menuBar().addAction(act)
 
 
 def install_market(window: Any) -> MarketViews:
@@ -84,4 +139,5 @@ def install_market(window: Any) -> MarketViews:
             combo.blockSignals(False)
 
     bridge.frame.connect(on_frame)
+    _add_open_action(window)
     return MarketViews(ladder, tape, candles, combo, book_dock, tape_dock)
