@@ -88,7 +88,7 @@ def test_read_outs_of_the_symbol_on_screen():
     (order,) = f.orders
     assert f.order(order.order_id) == order and f.order(order.order_id + 99) is None
     assert f.source.spec is not None and f.source.spec.kind == "synthetic" and f.source.started_ms == START
-    assert not f.source.exhausted and f.book is None and f.tape is None
+    assert not f.source.exhausted
 
 
 def test_chart_series_are_time_windows_of_the_history_as_it_was():

@@ -37,9 +37,11 @@ BRIDGE_SURFACE = {
 }
 #: terminal modules a widget may import: reference data and formulas (domain), the scenario catalogue, its
 #: definitions and feed specs (read-only data), the two narrow services' types, and the read-only payload types
-#: of ``frame.book`` / ``frame.tape`` (terminal.market.views)
+#: of ``frame.book`` / ``frame.tape`` (terminal.market.views), and lesson definitions and branch outcomes (value
+#: types the lesson panels show; the lessons act through ui.services.lessons)
 ALLOWED_TERMINAL = ("terminal.domain", "terminal.feeds.spec", "terminal.feeds.scenario", "terminal.session.frame",
-                    "terminal.session.order_service", "terminal.market.views")
+                    "terminal.session.order_service", "terminal.market.views", "terminal.lessons.model",
+                    "terminal.lessons.timeline")
 ALLOWED_TERMINAL_EXACT = {"terminal.feeds"}  # ``list_scenarios``
 #: a type-only import the composition root needs: the window is handed a session and passes it to the bridge
 TYPE_ONLY = {("ui/window/main_window.py", "terminal.session.trading_session")}

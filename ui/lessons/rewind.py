@@ -78,8 +78,8 @@ class RewindBar(QToolBar):
         self.addWidget(self.what_if)
         self.dialog: BranchDialog | None = None
         service.rewound.connect(self._show_time)
-        service.bridge.frame.connect(lambda _f: self._show_time(service.bridge.session.now_ms, only_if_idle=True))
-        self._show_time(service.bridge.session.now_ms)
+        service.bridge.frame.connect(lambda _f: self._show_time(service.bridge.now_ms, only_if_idle=True))
+        self._show_time(service.bridge.now_ms)
 
     def _show_time(self, ms: int, only_if_idle: bool = False) -> None:
         if only_if_idle and self.goto.hasFocus():
@@ -106,10 +106,10 @@ class RewindBar(QToolBar):
 
     def go(self) -> None:
         t = int(self.goto.dateTime().toMSecsSinceEpoch())
-        if t == self.service.bridge.session.now_ms:
+        if t == self.service.bridge.now_ms:
             return
-        if t < self.service.bridge.session.now_ms and not self._confirm():
-            self._show_time(self.service.bridge.session.now_ms)
+        if t < self.service.bridge.now_ms and not self._confirm():
+            self._show_time(self.service.bridge.now_ms)
             return
         self.service.go_to(t)
 
