@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QFrame, QInputDialog, QMenu, QMessageBox, QScrollArea
 
 from terminal.domain.errors import TerminalError
 from terminal.lessons.model import Lesson
@@ -25,7 +25,14 @@ class LessonsUi:
         self.win = win
         self.service = LessonService(win.bridge, parent=win)
         self.panel = LessonPanel(self.service)
-        self.panel_dock = self._dock("dock.lesson", "Lesson", self.panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        scroll = QScrollArea()  # a small screen scrolls the panel instead of growing the window
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.panel)
+        scroll.setMinimumHeight(160)
+        self.panel_dock = self._dock("dock.lesson", "Lesson", scroll, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.panel_dock.setMinimumWidth(360)
         self.journal = JournalPanel(self.service)
         self.journal_dock = self._dock("dock.journal", "Journal", self.journal, Qt.DockWidgetArea.BottomDockWidgetArea)
         win.tabifyDockWidget(win.tables_dock, self.journal_dock)

@@ -64,17 +64,19 @@ class LessonService(QObject):
     # ------------------------------------------------------------------ watching
     def _timeline(self, session: TradingSession, symbol: str) -> Timeline:
         tl = Timeline(session, primary=symbol)
-        tl.companion_save = lambda: copy.deepcopy(self._monitor_state())
+        tl.companion_save = self._monitor_state
         tl.companion_load = self._load_monitor
         tl.on_restore.append(self._restored)
         return tl
 
     def _monitor_state(self) -> dict[str, Any]:
+        """A copy of what the monitor has seen (the catalog is shared, not copied)."""
         m = self.monitor
-        return {k: v for k, v in m.__dict__.items() if k not in ("ex", "lesson", "coach_settings")}
+        state = {k: v for k, v in m.__dict__.items() if k not in ("ex", "lesson", "coach_settings")}
+        return copy.deepcopy(state, {id(m.ex.catalog): m.ex.catalog})
 
     def _load_monitor(self, state: Any) -> None:
-        self.monitor.__dict__.update(copy.deepcopy(state))
+        self.monitor.__dict__.update(copy.deepcopy(state, {id(self.monitor.ex.catalog): self.monitor.ex.catalog}))
 
     def _restored(self, session: TradingSession) -> None:
         self.monitor.ex = session.exchange
