@@ -52,7 +52,8 @@ def test_a_stop_line_drag_amends_the_stop_price(qtbot, window):
     assert line is not None
     line.setValue(last - 1200.2)
     line.sigPositionChangeFinished.emit(line)
-    assert window.bridge.session.exchange.orders[oid].stop_price == pytest.approx(round((last - 1200.2) * 2) / 2)
+    snapped = window.bridge.catalog["XBTUSD"].round_price(last - 1200.2)  # on the instrument's tick
+    assert window.bridge.session.exchange.orders[oid].stop_price == pytest.approx(snapped)
 
 
 def test_equity_and_liquidation_charts_gain_points_as_the_clock_runs(qtbot, window):
