@@ -127,10 +127,14 @@ def install_market(window: Any) -> MarketViews:
     combo.currentIndexChanged.connect(switch)
     window.statusBar().addPermanentWidget(combo)
 
+    turn = [0]
+
     def on_frame(frame: Frame) -> None:
-        if not book_dock.isHidden():
+        # on the running clock's frames the ladder and the tape take turns (each 30 Hz, as the charts do)
+        turn[0] ^= 1
+        if not book_dock.isHidden() and (not frame.live or turn[0]):
             ladder.update_frame(frame)
-        if not tape_dock.isHidden():
+        if not tape_dock.isHidden() and (not frame.live or not turn[0]):
             tape.update_frame(frame)
         model = bridge.fill_model
         if model is not None and combo.currentIndex() != FILL_MODELS.index(model):

@@ -2,7 +2,6 @@
 marked — newest first."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -27,6 +26,7 @@ class TapeModel(QAbstractTableModel):
         self.side = np.zeros(0, np.int8)
         self.kind = np.zeros(0, np.int8)
         self.count = -1
+        self.symbol = ""
         self._bold = QFont(theme.mono_font(-1))
         self._bold.setBold(True)
         self._mine = QColor(theme.AMBER)
@@ -67,19 +67,28 @@ class TapeModel(QAbstractTableModel):
         return None
 
     def set_tape(self, frame: Frame) -> None:
+        """Show the newest prints; only prints not formatted before are formatted (at most ROWS a frame)."""
         tape = frame.tape
         if tape is None or getattr(tape, "count", -1) == self.count:
             return
-        self.count = tape.count  # type: ignore[attr-defined]
+        count = int(tape.count)  # type: ignore[attr-defined]
         prints = tape.prints  # type: ignore[attr-defined]
-        order = np.arange(prints.t_ms.size)[::-1][:ROWS]
+        n = prints.t_ms.size
+        fresh = n if self.count < 0 or count < self.count or frame.symbol != self.symbol else min(n, count - self.count)
         fmt = frame.instrument.format_price
-        rows = []
-        for i in order:
-            t = datetime.fromtimestamp(int(prints.t_ms[i]) / 1000, tz=UTC).strftime("%H:%M:%S")
+        new_rows = []
+        for i in range(n - 1, n - 1 - min(fresh, ROWS), -1):
+            ms = int(prints.t_ms[i])
+            sec = ms // 1000 % 86_400
+            t = f"{sec // 3600:02d}:{sec // 60 % 60:02d}:{sec % 60:02d}"
             k = int(prints.kind[i])
             arrow = "▲" if prints.side[i] > 0 else "▼"
-            rows.append((f"{arrow} {fmt(float(prints.price[i]))}", f"{int(prints.size[i]):,}{KIND_TEXT.get(k, '')}", t))
+            new_rows.append((f"{arrow} {fmt(float(prints.price[i]))}", f"{int(prints.size[i]):,}{KIND_TEXT.get(k, '')}", t))
+        keep = ROWS - len(new_rows)
+        rows = new_rows + (self.rows[:keep] if fresh < n else [])
+        order = np.arange(n)[::-1][:len(rows)]
+        self.count = count
+        self.symbol = frame.symbol
         self.beginResetModel()
         self.rows = rows
         self.side = prints.side[order]
