@@ -3,7 +3,7 @@
 Prices are integer ticks here. A side's levels sit ``k_i`` ticks behind its touch: one tick apart for the first
 ``fine_levels``, then each gap ``level_growth`` times the previous one, out to 10 % of the mid (the book ends
 there). Level ``i`` holds every dollar of the power-law depth between its distance from the mid and the next
-level's (the touch also holds everything inside it). Depth an order takes is a *hole* at the front of the side, in
+level's; the curve's share inside the spread is simply not there (a wide, stressed spread thins the touch). Depth an order takes is a *hole* at the front of the side, in
 USD: the first ``hole`` dollars of the side are gone, so the touch moves out, and the hole shrinks as the depth
 refills (:mod:`terminal.market.book`).
 """
@@ -119,7 +119,8 @@ def _side_levels(profile: LiquidityProfile, mid_ticks: int, sp: int, direction: 
     k = k[: n + 1]
     edges = (half + k.astype(np.float64)) / centre  # distance from the mid of each level's inner edge, fraction
     outer = np.append(edges[1:], edges[-1])[:n]
-    cum_usd = depth_mult * profile.depth_10pct_usd * np.minimum(outer / 0.1, 1.0) ** profile.depth_exponent
+    inside = min(half / centre / 0.1, 1.0) ** profile.depth_exponent  # the curve's share inside the spread: empty
+    cum_usd = depth_mult * profile.depth_10pct_usd * (np.minimum(outer / 0.1, 1.0) ** profile.depth_exponent - inside)
     cum = cum_usd / usd_per_contract
     hole = hole_usd / usd_per_contract
     standing = np.clip(cum - hole, 0.0, None)
@@ -162,7 +163,8 @@ def hole_touch_ticks(profile: LiquidityProfile, mid_ticks: np.ndarray, sp: np.nd
                      hole_usd: np.ndarray) -> np.ndarray:
     """Ticks from the undisturbed touch to the first level still standing after a hole (vectorised per tick)."""
     centre = mid_ticks.astype(np.float64) - (sp // 2) + sp / 2.0
-    frac = np.clip(hole_usd / (depth_mult * profile.depth_10pct_usd), 0.0, 1.0)
+    inside = np.minimum(sp / 2.0 / centre / 0.1, 1.0) ** profile.depth_exponent  # nothing stands inside the spread
+    frac = np.clip(hole_usd / (depth_mult * profile.depth_10pct_usd) + inside, 0.0, 1.0)
     x = 0.1 * frac ** (1.0 / profile.depth_exponent)  # distance from the mid where the depth taken ends
     k_cont = np.floor(x * centre - sp / 2.0)
     k = level_ticks(profile.fine_levels, profile.level_growth)
