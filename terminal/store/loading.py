@@ -20,7 +20,9 @@ from terminal.feeds import feed_from_checkpoint, make_feed
 from terminal.feeds.base import UNBOUNDED_MS
 from terminal.feeds.checkpoint import FeedCheckpoint
 from terminal.feeds.spec import FeedSpec
+from terminal.market.venue import FILL_MODELS
 from terminal.session.history import RingBuffer
+from terminal.session.market_setup import configure_feed
 from terminal.session.trading_session import PRICE_HISTORY, TradingSession
 from terminal.store.prices import TAIL_POINTS, PriceTail
 from terminal.store.state import read_exchange
@@ -44,6 +46,8 @@ def read_session(db: sqlite3.Connection, catalog: Catalog, path: Path) -> Loaded
     session = TradingSession(ex, seed=int(ss["seed"]), start_ms=int(ss["start_ms"]))
     session.ticks = int(ss["ticks"])
     session._next_sample = int(ss["next_sample"])
+    if ss.get("fill_model") in FILL_MODELS:  # the account's fill model (terminal/market); older accounts: the default
+        session.market.set_fill_model(ss["fill_model"])
     out = Loaded(session)
     feed_rows = db.execute(
         "SELECT symbol, spec, seed, start_ms, position, checkpoint FROM feeds ORDER BY rowid").fetchall()
@@ -72,6 +76,7 @@ def read_session(db: sqlite3.Connection, catalog: Catalog, path: Path) -> Loaded
         else:
             out.tails[sym] = 0
         session.feeds[sym] = feed
+        configure_feed(session.market, feed)  # the order book learns the source's stress, crowd, recording
         origin = feed.origin
         session.feed_origin[sym] = (origin.seed, origin.start_ms) if origin else (int(seed), int(start))
         if not cp_js:

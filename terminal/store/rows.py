@@ -62,7 +62,7 @@ def live_row(session: TradingSession) -> str:
     """The state row: the exchange's live part and the session counters."""
     st = export_live(session.exchange)
     st["session"] = {"seed": session.seed, "start_ms": session.start_ms, "ticks": session.ticks,
-                     "next_sample": session._next_sample}
+                     "next_sample": session._next_sample, "fill_model": session.market.fill_model}
     return dumps(st)
 
 
