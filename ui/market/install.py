@@ -55,7 +55,7 @@ def dump_kind(path: str) -> str | None:
         with open(path, "rb") as fh:
             head = fh.read(2)
         opener = gzip.open if head == b"\x1f\x8b" else open
-        with opener(path, "rb") as fh:  # type: ignore[operator]
+        with opener(path, "rb") as fh:
             line = fh.readline(4096).decode("utf-8", "replace").lstrip("\ufeff").strip()
     except OSError:
         return None
