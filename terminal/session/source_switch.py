@@ -38,13 +38,14 @@ def continue_source(session: TradingSession, symbol: str, spec: FeedSpec, *, off
     if spec.kind not in REBASED_KINDS or market is None or not market.last > 0:
         session.set_feed(symbol, spec)
         return spec
-    price = inst.round_price(market.last / price_factor) if spec.price is None or offset_ms else spec.price
+    rebase = spec.price is None or bool(offset_ms)  # else: the source's own start price (a Start over)
+    price = inst.round_price(market.last / price_factor) if rebase else spec.price
     spec = spec.model_copy(update={"price": float(price), "symbol": symbol})
     seed = session.seed * 1_000_003 + session.catalog.symbols.index(symbol)
     start = session.now_ms - int(offset_ms)
     feed = make_feed(spec, inst, seed=seed, start_ms=start)  # a bad spec raises here: the old source stays
     feed.read(session.now_ms, 1 << 62)  # skip what lies before now; the engine never sees those ticks
-    if offset_ms:  # the path is proportional to its start price: scale it so the tick at now is the current price
+    if rebase:  # the path is proportional to its start price: scale it so the tick at now is the current price
         probe = feed.read(UNBOUNDED_MS, 1)
         if len(probe) and probe.last[0] > 0:
             spec = spec.model_copy(update={"price": float(inst.round_price(price * market.last / float(probe.last[0])))})
@@ -58,4 +59,7 @@ def continue_source(session: TradingSession, symbol: str, spec: FeedSpec, *, off
         from terminal.session.market_setup import configure_feed
 
         configure_feed(market, feed)
+    # the new source's first tick reaches the engine now: an order placed right after the switch (a Start over on a
+    # scenario's own price) trades at the new source's price, never at the old one's
+    session.advance(session.now_ms + 1, 1, primary=symbol)
     return spec

@@ -101,7 +101,9 @@ def fill_columns(cat: Catalog) -> list[Column]:
         Column("Slippage", lambda f: receipt(cat[f.symbol], f), "left",
                lambda f: theme.SHORT if (f.slippage_bps or 0) > 0 else None, 210, number=lambda f: f.slippage_bps),
         Column("Slip cost", lambda f: fmt.money(f.currency, -(slippage_minor(cat[f.symbol], f) or 0), sign=True)
-               if f.intended_price is not None else "", width=110),
+               if f.intended_price is not None else "", width=110,
+               number=lambda f: fmt.number(f.currency, -(slippage_minor(cat[f.symbol], f) or 0))
+               if f.intended_price is not None else ""),
         Column("Liquidity", lambda f: f.liquidity.title(), "left",
                lambda f: theme.LIQ if f.liquidity == "liquidation" else None, 80),
         Column("Fee", lambda f: fmt.money(f.currency, -f.fee_minor, sign=True), width=110,
