@@ -39,8 +39,8 @@ def continue_source(session: TradingSession, symbol: str, spec: FeedSpec, *, off
         session.set_feed(symbol, spec)
         return spec
     rebase = spec.price is None or bool(offset_ms)  # else: the source's own start price (a Start over)
-    price = inst.round_price(market.last / price_factor) if rebase else spec.price
-    spec = spec.model_copy(update={"price": float(price), "symbol": symbol})
+    price = float(inst.round_price(market.last / price_factor) if rebase or spec.price is None else spec.price)
+    spec = spec.model_copy(update={"price": price, "symbol": symbol})
     seed = session.seed * 1_000_003 + session.catalog.symbols.index(symbol)
     start = session.now_ms - int(offset_ms)
     feed = make_feed(spec, inst, seed=seed, start_ms=start)  # a bad spec raises here: the old source stays
