@@ -109,6 +109,10 @@ def _merge(acc: dict[str, list[TickBatch]], batches: dict[str, TickBatch]) -> No
 def play_lesson(lesson: Lesson, steps: Sequence[Step], until_ms: int | None = None) -> LessonRun:
     """Play ``steps`` inside ``lesson`` up to its time limit (or ``until_ms``) and return the watched run."""
     session = new_lesson_session(lesson)
+    for sym in sorted({s.symbol for s in steps if s.symbol and s.symbol not in session.feeds}):
+        if sym in session.catalog:  # a symbol the lesson does not name trades on its synthetic market, as in the GUI
+            session.feed_specs[sym] = FeedSpec(kind="synthetic", symbol=sym)
+            session.ensure_feed(sym)
     ex = session.exchange
     monitor = SessionMonitor(ex, lesson)
     symbol = lesson.start.symbol

@@ -162,3 +162,18 @@ def test_leaving_a_lesson_brings_the_practice_session_back(qtbot: Any, window: A
     assert window.bridge.session is not practice
     w(window, QPushButton, "lesson.leave").click()
     assert window.bridge.session is practice
+
+
+def test_a_rewound_round_trip_stays_in_the_journal_marked_undone(qtbot: Any, window: Any) -> None:
+    service = start(window, "stop-loss-risk")
+    t0 = service.lesson.start.start_ms
+    window.bridge.jump_to(t0 + 60_000)
+    buy(qtbot, window, "10000")
+    window.bridge.jump_to(t0 + 300_000)
+    assert window.bridge.orders.close("XBTUSD").accepted
+    window.bridge.jump_to(t0 + 310_000)
+    goto(qtbot, window, t0 + 200_000)  # the position is open again; the closed trip was undone
+    model = w(window, QTableView, "journal.table").model()
+    sides = [model.index(r, 2).data() for r in range(model.rowCount())]
+    assert sides == ["long", "long — undone"]
+    assert "Undone by a rewind" in w(window, QLabel, "journal.undone").text()

@@ -40,7 +40,7 @@ def _cell(key: str, row: dict[str, object]) -> str:
     if key == "coach_warnings_ignored" and isinstance(v, list):
         return ", ".join(str(x) for x in v) or "–"
     if key == "side":
-        return str(v) + (" (liquidated)" if row.get("liquidated") else "")
+        return str(v) + (" (liquidated)" if row.get("liquidated") else "") + (" — undone" if row.get("undone") else "")
     return str(v)
 
 
@@ -86,7 +86,8 @@ class JournalModel(QAbstractTableModel):
 
     def update_rows(self, rows: list[dict[str, object]]) -> None:
         """New trips are appended; rows whose figures moved (the open trip) are refreshed."""
-        if len(rows) < len(self._rows):  # a rewind took trips back
+        if len(rows) < len(self._rows) or any(  # a rewind took trips back: start over
+                r.get("trip") != o.get("trip") or r.get("undone") != o.get("undone") for r, o in zip(rows, self._rows)):
             self.beginResetModel()
             self._rows, self._cells = [], []
             self.endResetModel()
@@ -136,8 +137,8 @@ class JournalPanel(QWidget):
     def refresh(self) -> None:
         self.model.update_rows(self.service.journal_rows())
         n = sum(len(s.journals.get("fills", [])) for s in self.service.undone)
-        self.undone.setText(f"Undone by a rewind: {len(self.service.undone)} stretch(es), {n} fill(s) — kept here."
-                            if self.service.undone else "")
+        self.undone.setText(f"Undone by a rewind: {len(self.service.undone)} stretch(es), {n} fill(s); undone round "
+                            "trips stay in the table, marked." if self.service.undone else "")
 
     def export_to(self, path: Path) -> None:
         self.service.export_journal(path)

@@ -47,6 +47,7 @@ class LessonService(QObject):
         self.pack_checksum: str | None = None
         self.verdict: dict[str, Any] | None = None
         self.undone: list[Stretch] = []
+        self.undone_rows: list[dict[str, object]] = []  # journal rows of round trips a rewind undid
         self._aside: tuple[Any, TradingSession, str] | None = None  # practice store, session, symbol set aside
         self._restoring = False
         self.monitor = SessionMonitor(bridge.session.exchange)
@@ -93,6 +94,7 @@ class LessonService(QObject):
         self.monitor = SessionMonitor(session.exchange, self.lesson if self._aside is not None else None)
         self.timeline = self._timeline(session, self.bridge.symbol)
         self.undone = []
+        self.undone_rows = []
 
     def _on_frame(self, _frame: Frame) -> None:
         session = self.bridge.session
@@ -220,7 +222,8 @@ class LessonService(QObject):
         return self.monitor.journal.trips
 
     def journal_rows(self) -> list[dict[str, object]]:
-        return self.monitor.journal.rows()
+        """This line's round trips, then those a rewind undid (``undone`` set)."""
+        return self.monitor.journal.rows() + self.undone_rows
 
     def set_note(self, trip_id: int, note: str) -> None:
         self.monitor.journal.set_note(trip_id, note)
@@ -236,18 +239,25 @@ class LessonService(QObject):
 
     def go_to(self, t_ms: int) -> None:
         self.bridge.set_speed("pause")
+        before = self.monitor.journal.rows()
         self.timeline.go_to(t_ms)
-        self._after_move()
+        self._after_move(before)
 
     def step_back(self, ticks: int = 1) -> None:
         self.bridge.set_speed("pause")
+        before = self.monitor.journal.rows()
         self.timeline.step_back_ticks(ticks)
-        self._after_move()
+        self._after_move(before)
 
     def back_minute(self) -> None:
         self.go_to(self.bridge.session.now_ms - MINUTE_MS)
 
-    def _after_move(self) -> None:
+    def _after_move(self, before: list[dict[str, object]]) -> None:
+        now = self.monitor.journal.rows()
+        kept = {(r["symbol"], r["opened_ms"], r["closed_ms"]) for r in now}
+        for r in before:  # round trips the rewind took back (or cut short) stay in the journal, marked undone
+            if (r["symbol"], r["opened_ms"], r["closed_ms"]) not in kept and r not in self.undone_rows:
+                self.undone_rows.append(dict(r, undone=True))
         self.undone = list(self.timeline.discarded)
         self._sync()
         self.bridge.publish()
