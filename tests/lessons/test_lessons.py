@@ -109,3 +109,10 @@ def test_a_step_after_the_time_limit_is_refused_with_its_line(tmp_path: Path) ->
     with pytest.raises(InputError) as e:
         check_script(find_lesson("stop-loss-risk"), script)
     assert e.value.line == 5 and "time limit" in str(e.value)
+
+
+def test_an_engine_bracket_stop_counts_as_a_resting_stop(tmp_path: Path) -> None:
+    script = tmp_path / "s.toml"
+    script.write_text('[[steps]]\nat_s = 60\naction = "order"\nside = "buy"\nqty = 10000\nleverage = 5\nsl = 49000\n')
+    v = check_script(find_lesson("stop-loss-risk"), script)
+    assert v["passed"], v["checks"]
