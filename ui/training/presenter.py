@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QTableView,
+    QTabBar,
     QWidget,
 )
 
@@ -95,17 +96,15 @@ class PresenterMode(QObject):
         self.badge.hide()
         self._style_overlays(2.0)
 
-    def _style_overlays(self, big: float) -> None:
-        f = QFont(self.win.font())
-        f.setPointSizeF(max(f.pointSizeF(), 9.0) * big)
+    def _style_overlays(self, _big: float = 1.0) -> None:
+        """Both sit in the menu bar's row: its (scaled) type, bold, so they are read but never cover a read-out."""
+        menu = self.win.menuBar()
+        f = QFont(menu.font() if menu is not None else self.win.font())
         f.setBold(True)
         self.overlay.setFont(f)
-        f.setPointSizeF(f.pointSizeF() * 0.6)
-        self.overlay.setFont(f)
-        self.overlay.setStyleSheet(f"background: rgba(0,0,0,215); color: #ffffff; border: 2px solid {theme.AMBER};"
-                                   " border-radius: 4px; padding: 0px 12px;")
+        self.overlay.setStyleSheet(f"background: rgba(0,0,0,215); color: #ffffff; border: 1px solid {theme.AMBER};"
+                                   " border-radius: 3px; padding: 0px 12px;")
         b = QFont(f)
-        b.setPointSizeF(f.pointSizeF() * 0.6)
         b.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 115)
         self.badge.setFont(b)
         self.badge.setStyleSheet(f"background: {theme.SHORT}; color: #ffffff; border-radius: 4px; padding: 0px 12px;")
@@ -151,12 +150,30 @@ class PresenterMode(QObject):
         if self._size is not None and not win.isMaximized():
             win.resize(self._size)  # larger fonts never grow the window past the screen it was on
         self.badge.setVisible(on)
+        self._stale_tab_bars()
         self.place()
         if on:
             self.show_action("Presenter mode on")
 
     def toggle(self) -> None:
         self.set_on(not self.on)
+
+    def _stale_tab_bars(self) -> None:
+        """Qt's main window can keep an old tab bar of tabified docks visible where it used to be (under the
+        panels); once larger type moves the panels it shows through. A tab bar is stale when none of the docks it
+        names touches it."""
+        win = self.win
+        docks = {d.windowTitle(): d for d in win.findChildren(QDockWidget)}
+        for bar in win.findChildren(QTabBar):
+            if bar.parentWidget() is not win or not bar.isVisible() or bar.count() == 0:
+                continue
+            touching = False
+            for i in range(bar.count()):
+                d = docks.get(bar.tabText(i).replace("&&", "&")) or docks.get(bar.tabText(i))
+                if d is not None and d.isVisible() and d.geometry().adjusted(-4, -4, 4, 4).intersects(bar.geometry()):
+                    touching = True
+            if not touching:
+                bar.hide()
 
     def _refit(self) -> None:
         """The panels that size themselves from their content: the account strip and the order form's scroll."""

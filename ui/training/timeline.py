@@ -82,11 +82,22 @@ class PhaseBar(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def sizeHint(self) -> QSize:
-        return QSize(520, max(26, self.fontMetrics().height() + 10))
+        """Room for every phase's name (with some to spare for the long phases), in the current type."""
+        names = self.phase_names() or ["calm", "build-up", "crash ⚡", "aftermath"]
+        fm = self.fontMetrics()
+        need = sum(fm.horizontalAdvance(n) + 10 for n in names)
+        return QSize(max(520, int(need * 1.6)), max(26, fm.height() + 10))
+
+    def minimumSizeHint(self) -> QSize:
+        names = self.phase_names() or ["calm"]
+        fm = self.fontMetrics()
+        return QSize(max(240, sum(fm.horizontalAdvance(n) + 10 for n in names)), max(26, fm.height() + 10))
 
     def set_progress(self, p: Progress | None) -> None:
         old = self.progress
         self.progress = p
+        if (old is None) != (p is None) or (old is not None and p is not None and old.scenario.name != p.scenario.name):
+            self.updateGeometry()  # another scenario: other names to make room for
         if old is None or p is None or old.scenario is not p.scenario or int(old.fraction * 2000) != int(p.fraction * 2000):
             self.update()
 
