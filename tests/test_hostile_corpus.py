@@ -243,3 +243,17 @@ def test_good_runs_say_nothing_on_stderr(tmp_path: Path) -> None:
               cli("report", "--out", str(tmp_path / "r.html"), "--data-dir", str(tmp_path / "d"))):
         rc, _, err = finish(p, timeout=120)
         assert rc == 0 and err == "", err[-2000:]
+
+
+def test_damaged_pages_are_one_line_not_sqlites_report(data_dir: Path, tmp_path: Path) -> None:
+    """SQLite's integrity check reports several lines ("*** in database main ***" …): the user gets one."""
+    path = data_dir / "accounts" / "practice.sqlite"
+    raw = path.read_bytes()
+    assert len(raw) >= 6 * 4096
+    path.write_bytes(raw[:2 * 4096] + b"\xab" * 3 * 4096 + raw[5 * 4096:])
+    before = account_bytes(data_dir)
+    (tmp_path / "good.toml").write_text(GOOD_SCRIPT)
+    for p in (cli("--data-dir", str(data_dir), "account"), cli("run", str(tmp_path / "good.toml"), "--data-dir", str(data_dir))):
+        rc, _, err = finish(p)
+        assert_one_line_refusal(rc, err, r"practice\.sqlite.*damaged")
+    assert account_bytes(data_dir) == before
