@@ -106,7 +106,6 @@ def test_switching_the_source_never_moves_the_price_under_a_position(qtbot, wind
     before, roe = last(window), pos.roe_pct
     src.setCurrentText(target)
     after = window.bridge.last.snapshot.position("XBTUSD")
-    tick = window.form.inst.tick_size
     assert abs(last(window) - before) <= before * 0.0002, (before, last(window))  # a tick of noise, no jump
     assert abs(after.roe_pct - roe) < 5.0  # not +83 % for nothing
 
