@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from ui.style import theme
@@ -87,14 +87,17 @@ class HotkeyHelp(QFrame):
             if widget is not None:
                 widget.deleteLater()
         half = (len(rows) + 1) // 2 if len(rows) > 12 else len(rows)
+        base = self.parentWidget().font().pointSizeF() if self.parentWidget() is not None else 9.0
+        key_font = QFont(theme.mono_font(0, bold=True))
+        key_font.setPointSizeF(max(base, 6.0) + 2)  # the window's type (presenter mode scales it) + 2 pt
         for i, (keys_text, what) in enumerate(rows):
             r, c = (i, 0) if i < half else (i - half, 2)
             keys = QLabel(keys_text)
-            keys.setFont(theme.mono_font(2, bold=True))
+            keys.setFont(key_font)
             keys.setStyleSheet(f"color: {theme.AMBER}")
             title = QLabel(what)
-            f = title.font()
-            f.setPointSizeF(f.pointSizeF() + 2)
+            f = QFont(self.parentWidget().font() if self.parentWidget() is not None else title.font())
+            f.setPointSizeF(max(base, 6.0) + 2)
             title.setFont(f)
             self.grid.addWidget(keys, r, c)
             self.grid.addWidget(title, r, c + 1)

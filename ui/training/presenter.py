@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QProgressBar,
-    QTableView,
     QTabBar,
+    QTableView,
     QWidget,
 )
 
@@ -192,7 +192,8 @@ class PresenterMode(QObject):
             tables = getattr(win, "tables_dock", None)
             if tables is not None and tables.isVisible():
                 if win.height() < SHORT_SCREEN_H:  # a short screen: the charts need the height more than the table
-                    tables.hide()
+                    for dock in [tables, *win.tabifiedDockWidgets(tables)]:
+                        dock.hide()
                 else:
                     win.resizeDocks([tables], [max(120, round(win.height() * 0.2))], Qt.Orientation.Vertical)
             if win.width() < NARROW_SCREEN_W:  # a narrow screen: the charts need the width more than the side panels
