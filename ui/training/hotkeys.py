@@ -87,7 +87,8 @@ class HotkeyHelp(QFrame):
             if widget is not None:
                 widget.deleteLater()
         half = (len(rows) + 1) // 2 if len(rows) > 12 else len(rows)
-        base = self.parentWidget().font().pointSizeF() if self.parentWidget() is not None else 9.0
+        parent = self.parentWidget()
+        base = parent.font().pointSizeF() if parent is not None else 9.0
         key_font = QFont(theme.mono_font(0, bold=True))
         key_font.setPointSizeF(max(base, 6.0) + 2)  # the window's type (presenter mode scales it) + 2 pt
         for i, (keys_text, what) in enumerate(rows):
@@ -96,7 +97,7 @@ class HotkeyHelp(QFrame):
             keys.setFont(key_font)
             keys.setStyleSheet(f"color: {theme.AMBER}")
             title = QLabel(what)
-            f = QFont(self.parentWidget().font() if self.parentWidget() is not None else title.font())
+            f = QFont(parent.font() if parent is not None else title.font())
             f.setPointSizeF(max(base, 6.0) + 2)
             title.setFont(f)
             self.grid.addWidget(keys, r, c)
