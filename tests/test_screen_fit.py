@@ -103,3 +103,21 @@ def test_the_window_takes_the_screen_it_opens_on():
     big = target_geometry(QRect(0, 0, 3840, 2100))
     assert big.width() == int(3840 * 0.92) and big.height() == int(2100 * 0.92)
     assert big.center().x() in (1919, 1920)  # centred
+
+
+def test_shot_renders_presenter_mode_at_the_requested_size(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "room.png"
+    env = dict(os.environ, PYTHONPATH=str(root), QT_QPA_PLATFORM="offscreen")
+    r = subprocess.run([sys.executable, "-m", "ui.cli", "shot", "--presenter", "--size", "1280x720", "--out", str(out)],
+                       cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")) == (1280, 720)
+    assert "Traceback" not in r.stderr and "QSoundEffect" not in r.stderr
