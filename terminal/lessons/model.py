@@ -76,7 +76,8 @@ class LessonStart(_Strict):
     start: datetime = Field(default=datetime(2024, 3, 1, tzinfo=UTC), description="session start, UTC")
     duration_s: float = Field(default=3600, gt=0, le=7 * 86400, description="the lesson's time limit, seconds")
     fill_model: Literal["ideal", "realistic", "stressed"] = Field(
-        default="ideal", description="how orders fill (realistic / stressed use the order book where it exists)")
+        default="realistic", description="how orders fill: ideal (last ± the spread), realistic or stressed (market "
+        "orders walk the simulated order book)")
     feed: FeedSpec = Field(default_factory=FeedSpec, description="price source of the lesson's symbol")
     extra_symbols: list[Annotated[str, Field(pattern=r"^[A-Z0-9]{3,16}$")]] = Field(
         default_factory=list, description="further symbols traded on their synthetic markets")

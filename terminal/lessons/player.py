@@ -7,7 +7,6 @@ second while anything is open, and the monitor looks after each stretch. Same le
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +16,6 @@ from typing import Any
 from terminal.domain.errors import InputError
 from terminal.domain.money import to_minor
 from terminal.domain.toml_lines import locate_table_line
-from terminal.exchange.engine import EngineConfig
 from terminal.feeds.base import TickBatch
 from terminal.feeds.spec import FeedSpec
 from terminal.lessons.debrief import build_debrief
@@ -32,13 +30,6 @@ IDLE_MS = 60_000  # … and while nothing is open
 READ_CHUNK = 1 << 16
 
 
-def engine_config(lesson: Lesson) -> EngineConfig:
-    """The engine's configuration for the lesson's fill model (passed on when the engine knows fill models)."""
-    names = {f.name for f in dataclasses.fields(EngineConfig)}
-    options: dict[str, Any] = {"fill_model": lesson.start.fill_model} if "fill_model" in names else {}
-    return EngineConfig(**options)
-
-
 def lesson_feed(lesson: Lesson) -> FeedSpec:
     spec = lesson.start.feed
     update: dict[str, Any] = {"symbol": lesson.start.symbol}
@@ -51,8 +42,10 @@ def new_lesson_session(lesson: Lesson) -> TradingSession:
     """A fresh session at the lesson's start: its wallets, its market on every symbol it trades."""
     st = lesson.start
     wallets: dict[str, int] = {cur: to_minor(cur, amount) for cur, amount in st.account.items()}
-    session = TradingSession.new(seed=st.seed, start_ms=st.start_ms, wallets_minor=wallets,
-                                 config=engine_config(lesson))
+    session = TradingSession.new(seed=st.seed, start_ms=st.start_ms, wallets_minor=wallets)
+    market = getattr(session, "market", None)  # the simulated order book behind the fills (terminal/market)
+    if market is not None:
+        market.set_fill_model(st.fill_model)
     session.feed_specs[st.symbol] = lesson_feed(lesson)
     for sym in lesson.symbols[1:]:
         session.feed_specs[sym] = FeedSpec(kind="synthetic", symbol=sym)
