@@ -93,7 +93,7 @@ def session(tmp_path: Path):
 @pytest.mark.parametrize("change", [
     {"symbol": "FOOUSD"}, {"qty": 0}, {"qty": -100}, {"qty": math.nan}, {"qty": math.inf}, {"qty": 10**15},
     {"qty": 150}, {"qty": "lots"}, {"price": 0.0}, {"price": -5.0}, {"price": math.nan}, {"price": 1e12},
-    {"price": 50_000.3}, {"type": "stop_market", "price": None, "stop_price": math.nan}, {"side": "long"},
+    {"price": 50_000.35}, {"type": "stop_market", "price": None, "stop_price": math.nan}, {"side": "long"},
 ])
 def test_bad_orders_are_refused_and_change_nothing(session, change: dict) -> None:
     ex = session.exchange
