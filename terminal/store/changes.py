@@ -5,8 +5,10 @@ The engine announces its changes as events (``order``, ``position``, ``settings`
 settings rows to write. Two kinds of change have no event of their own and are caught cheaply here:
 
 * a trailing stop's anchor follows the price tick by tick: the live trailing stops are compared every frame;
-* an order of a symbol that had an event may change as a side effect (a reduce-only order clipped by a fill, a
-  leverage change re-pricing resting orders): those symbols' live orders are compared by value (``__slots__``).
+* an order may change as a side effect of another event: a reduce-only order clipped by a fill (the reduce-only
+  orders of a symbol with an event are compared by value, ``__slots__``), a leverage or margin-mode change
+  re-pricing resting orders (every order of a symbol with a ``settings`` event is compared); an order that came or
+  went without its event is caught by counting (then all live orders are reconciled).
 
 Positions and settings are few (one per symbol): they are compared by value on every frame that had an event.
 An idle frame (no event, no tick) costs a handful of integer comparisons and writes nothing.
@@ -68,22 +70,23 @@ class ChangeTracker:
     def changes(self, ex: Exchange, events: list[tuple[str, object]], ticked: bool) -> FrameChanges:
         ch = FrameChanges()
         named: dict[int, Order] = {}
-        symbols: set[str] = set()
+        symbols: set[str] = set()  # a fill, position, funding, liquidation: reduce-only orders may be clipped
+        repriced: set[str] = set()  # a settings change (leverage, margin mode): every order of the symbol
         for kind, payload in events:
             if kind == "order" and isinstance(payload, Order):
                 named[payload.id] = payload
                 symbols.add(payload.symbol)
             elif kind in SYMBOL_EVENTS and isinstance(payload, str):
-                symbols.add(payload)
+                (repriced if kind == "settings" else symbols).add(payload)
             else:
                 sym = getattr(payload, "symbol", None)
                 if isinstance(sym, str):
                     symbols.add(sym)
         ch.history_orders = list(named.values())
         check: dict[int, Order] = dict(named)
-        if symbols:
+        if symbols or repriced:
             for i, o in ex.orders.items():
-                if o.symbol in symbols:
+                if o.symbol in repriced or (o.reduce_only and o.symbol in symbols):
                     check[i] = o
         if ticked:
             for i in self.trailing:
