@@ -3,7 +3,8 @@
 Prices are integer ticks here. A side's levels sit ``k_i`` ticks behind its touch: one tick apart for the first
 ``fine_levels``, then each gap ``level_growth`` times the previous one, out to 10 % of the mid (the book ends
 there). Level ``i`` holds every dollar of the power-law depth between its distance from the mid and the next
-level's; the curve's share inside the spread is simply not there (a wide, stressed spread thins the touch). Depth an order takes is a *hole* at the front of the side, in
+level's; the curve's share inside the spread is simply not there (a wide, stressed spread thins the touch).
+Depth an order takes is a *hole* at the front of the side, in
 USD: the first ``hole`` dollars of the side are gone, so the touch moves out, and the hole shrinks as the depth
 refills (:mod:`terminal.market.book`).
 """

@@ -16,20 +16,20 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QM
 from terminal.session.frame import OrderView, PositionView
 from terminal.session.order_service import Acknowledgement
 from ui.charts.panels import ChartsPanel
+from ui.lessons import install_lessons
+from ui.market.install import install_market
 from ui.order.form import OrderForm
 from ui.services.accounts import Accounts
 from ui.services.bridge import Frame, SessionBridge
 from ui.services.sessions import fresh_session, offscreen, open_store
 from ui.style import theme
-from ui.market.install import install_market
 from ui.tables.views import TablesPanel
-from ui.lessons import install_lessons
 from ui.training import install_training
 from ui.window.account_panel import AccountPanel
 from ui.window.accounts_menu import AccountActions
 from ui.window.file_menu import install_file_menu
-from ui.window.sim_controls import SimToolbar
 from ui.window.screen_fit import ScrollPanel, fit_to_screen
+from ui.window.sim_controls import SimToolbar
 from ui.window.toolbar_fit import ToolbarFit
 from ui.window.units_switch import install_units_switch
 
