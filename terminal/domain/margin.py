@@ -171,8 +171,9 @@ def figures(
     funding rate: when the position pays it, it is reserved in the maintenance margin.
 
     With ``cross_balance`` (minor units of the cross pool that backs the position, the other cross
-    positions' maintenance margins already set aside) the prices are where that pool is gone (bankruptcy)
-    or down to this position's maintenance margin (liquidation); leverage only sets the size allowed.
+    positions' maintenance margins already set aside) the prices are where that pool is down to the close-fee
+    reserve (bankruptcy) or to this position's maintenance margin (liquidation); leverage only sets the size
+    allowed. BitMEX's cross records B, I and J fit exactly this gap of ``ceil((MMR + F⁺) × V)`` between the two.
     ``mark_price``, when given, adds BitMEX's gross open premium to the cost of an order priced through it.
     """
     q = abs(int(qty))
@@ -190,8 +191,8 @@ def figures(
         backing = im + added_margin - margin_loss
         bk = price_for_margin(inst, direction, q, value, backing)
         liq = price_for_margin(inst, direction, q, value, backing - (mm - reserve))
-    else:
-        bk = price_for_margin(inst, direction, q, value, cross_balance)
+    else:  # the pool keeps the close-fee reserve for the closing fee, as an isolated margin does
+        bk = price_for_margin(inst, direction, q, value, cross_balance - reserve)
         liq = price_for_margin(inst, direction, q, value, cross_balance - mm)
         if liq is not None and bk is not None and (liq - bk) * direction < 0:
             liq = bk  # the pool is already below maintenance: liquidation at bankruptcy

@@ -138,3 +138,27 @@ def test_support_article_order_cost_11191() -> None:
     inst = era_instrument("H")
     f = figures(inst, 1, 100, 10_283, 100)
     assert (f.order_value, f.initial_margin, f.cost) == (972_500, 9_725, 11_191)
+
+
+CROSS_WITH_PRICES = ["B", "I", "J", "M"]
+
+
+@pytest.mark.parametrize("rid", CROSS_WITH_PRICES)
+def test_cross_prices_fit_one_pool_backing(rid: str) -> None:
+    """A cross record does not carry the pool behind it, so its prices cannot be reproduced alone; but one pool value
+    must give *both*: bankruptcy where the pool is down to the close-fee reserve, liquidation where it is down to the
+    maintenance margin — a gap of ceil((MMR + F⁺) × V). The pool implied by ``bankruptPrice`` is searched (a few
+    lots' worth of satoshis around it) for a value that yields both shown prices. (K, a 1-contract position with
+    the whole wallet behind it, shows 99.5 for both — a floor, not a solved price — and is left out.)"""
+    inst = era_instrument(rid)
+    qty = field(rid, "currentQty")
+    value = abs(field(rid, "posCost"))
+    bk, liq = field(rid, "bankruptPrice"), field(rid, "liquidationPrice")
+    implied = abs(abs(qty) * round(1e8 / bk) - value)
+    found = []
+    for pool in range(max(0, implied - 40 * abs(qty)), implied + 40 * abs(qty), max(1, abs(qty) // 20)):
+        f = figures(inst, 1 if qty > 0 else -1, abs(qty), field(rid, "avgEntryPrice"), 1 / field(rid, "initMarginReq"),
+                    entry_value=value, cross_balance=pool, funding_rate=FUNDING.get(rid, 0.0))
+        if f.bankruptcy_price == bk and f.liquidation_price == liq:
+            found.append(pool)
+    assert found, f"no pool backing gives both {bk} and {liq}"

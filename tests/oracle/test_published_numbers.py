@@ -103,11 +103,13 @@ def test_cross_inverse_long_alone_liquidates_where_the_pool_meets_its_maintenanc
     20,200,000) = 15,150, MM = 100,000 + 15,150 = 115,150. The pool left over MM is 50,000,000 − 115,150 = 49,884,850,
     so the lot value there is (20,000,000 + 49,884,850)/100 = 698,848.5 → 698,848 (a long rounds the value down) →
     1e10/698,848 = 14,309.263 → 14,309.3. (Was MECHANICS' older fee-at-P form, t × value(P); the MM of section 2
-    replaces it.) Bankruptcy: (20,000,000 + 50,000,000)/100 = 700,000 → 14,285.71 → 14,285.8."""
+    replaces it.) Bankruptcy: where the pool is down to the close-fee reserve C (kept for the closing fee, as in
+    isolated; BitMEX's cross records B, I, J and M fit that, tests/oracle/test_position_records.py):
+    (20,000,000 + 50,000,000 − 15,150)/100 = 699,848.5 → 699,848 → 14,288.80 → 14,288.9."""
     f = figures(XBTUSD, 1, 10_000, 50_000, 100, cross_balance=50_000_000, mmr=0.005, taker_fee=0.00075)
     assert f.maint_margin == 115_150
     assert f.liquidation_price == 14_309.3
-    assert f.bankruptcy_price == 14_285.8
+    assert f.bankruptcy_price == 14_288.9
 
 
 def test_risk_limit_steps_xbtusd():
