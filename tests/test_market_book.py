@@ -312,3 +312,17 @@ def test_a_liquidation_closes_into_the_book_and_the_fund_pays_a_fill_worse_than_
     assert liq.insurance_fund_minor < 0
     assert liq.loss_minor <= margin
     assert (fill.slippage_bps or 0) > 0
+
+
+def test_a_limit_far_through_the_book_and_larger_than_the_touch_is_refused_by_price_protection():
+    """BitMEX: a buy limit more than 5 % above the best ask (or mark) and larger than the best ask's size is
+    rejected; a small one, or one inside the band, is accepted."""
+    ex, mk, _ = market_exchange()
+    ask = mk.books["XBTUSD"].levels(1)[1][0]
+    far = round(ask[0] * 1.06, 1)
+    ack = ex.place_order({"symbol": "XBTUSD", "side": "buy", "qty": int(ask[1] // 100 + 1) * 100, "type": "limit",
+                          "price": far})
+    assert not ack.accepted and "5 %" in (ack.reason or "")
+    assert not ex.fills and not ex.orders
+    ok = ex.place_order({"symbol": "XBTUSD", "side": "buy", "qty": 1_000, "type": "limit", "price": round(ask[0] * 1.01, 1)})
+    assert ok.accepted

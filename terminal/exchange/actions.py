@@ -120,6 +120,10 @@ class OrderDesk:
             inst = ex.catalog[req.symbol]
             setting = ex.setting(req.symbol)
             order = Order(ex.next_order_id, req, ex.now_ms, setting.leverage, setting.cross)
+            protect = getattr(ex.matcher, "protection_reason", None)  # an order book's fat-finger rule for limits
+            refused = protect(inst, order) if protect is not None else None
+            if refused:
+                raise Rejected(refused)
             immediate_price = ex.matcher.immediate_price(inst, order)
             if immediate_price is not None and immediate_price <= 0:
                 raise Rejected(
