@@ -201,6 +201,14 @@ class AccountStore:
             raise translate(exc, self.path, doing) from None
         self._durability.committed(durable)
 
+    def unsaved_fill_ids(self, session: TradingSession) -> list[int]:
+        """The fills of ``session`` not yet on disk (a save failed: the window says which)."""
+        return [f.fill_id for f in session.exchange.fills[self._journals.get("fills", 0):]]
+
+    def retry_after_error(self) -> None:
+        """Before retrying a failed save: forget a reported fsync error, so the next save tries the disk again."""
+        self._durability.clear_error()
+
     def wait_durable(self, timeout: float = 10.0) -> bool:
         """Block until every frame that moved money is fsynced (it already survives the app's death)."""
         return self._durability.wait(timeout)

@@ -65,12 +65,20 @@ def active_account(data_dir: Path) -> str:
 
 
 def _write_active(data_dir: Path, name: str) -> None:
+    import tempfile
+
     data_dir = Path(data_dir)
-    tmp = data_dir / "active.txt.tmp"
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(name + "\n", encoding="utf-8")
-        os.replace(tmp, data_dir / "active.txt")
+        # a fresh, exclusively created file (O_EXCL, mode 0600): a symlink planted at a fixed name is never followed
+        fd, tmp = tempfile.mkstemp(prefix=".active-", suffix=".tmp", dir=data_dir)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(name + "\n")
+            os.replace(tmp, data_dir / "active.txt")
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     except OSError as exc:
         from terminal.store.schema import translate
 

@@ -80,7 +80,7 @@ class PriceTail:
             if len(rows):
                 db.execute("INSERT INTO prices VALUES (?, ?, ?, ?)", (sym, seq, buf.count, pack(rows)))
                 seq += 1
-                if seq % TRIM_EVERY == 0:
+                if seq % TRIM_EVERY == 0 or len(rows) >= TAIL_POINTS // 8:  # big chunks (max speed): trim as they come
                     db.execute("DELETE FROM prices WHERE symbol = ? AND n <= ?", (sym, buf.count - TAIL_POINTS))
             plan[sym] = (buf, buf.count, seq)
         for sym in self._saved:

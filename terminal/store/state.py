@@ -191,4 +191,10 @@ def read_exchange(db: sqlite3.Connection, catalog: Catalog, st: dict[str, Any], 
     for cur, w in ex.wallets.items():
         if sums.get(cur, 0) != w.balance:
             raise corrupt(path, f"the {cur} ledger sums to {sums.get(cur, 0)} but the wallet holds {w.balance}")
+    from terminal.store.validate import check_exchange
+
+    try:  # types and ranges: a position of 1e300 contracts is damage, never something to trade on
+        check_exchange(ex)
+    except ValueError as exc:
+        raise corrupt(path, str(exc)) from None
     return ex

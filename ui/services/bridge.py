@@ -32,6 +32,18 @@ FRAME_MS = 16
 JUMP_SAMPLE_MS = 1_000  # a jump ahead advances the session this much at a time (its history samples once a second)
 
 
+def unsaved_note(fill_ids: list[int], exc: BaseException) -> str:
+    """The status bar's line while saves fail: how many fills (and which) exist only in memory, and why."""
+    why = str(exc).split(":")[0].split(". ")[0].strip() or type(exc).__name__
+    if not fill_ids:
+        what = "the latest changes"
+    elif len(fill_ids) == 1:
+        what = f"1 fill (#{fill_ids[0]})"
+    else:
+        what = f"{len(fill_ids)} fills (#{fill_ids[0]} … #{fill_ids[-1]})"
+    return f"Not saved yet: {what} — {why}; retrying every frame"
+
+
 class SessionBridge(QObject):
     frame = Signal(object)  # Frame: the one per-frame signal
     sessionChanged = Signal(object)  # Frame: the first of another account (reset / switch / reload), ``reset`` set
@@ -43,6 +55,8 @@ class SessionBridge(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self._save_failed = False  # the last save failed: retry every frame (see _save)
+        self._save_note = ""
         self.session = session
         if symbol is None:  # the symbol the session already trades (a played script's), else XBTUSD
             symbol = next(iter(session.feeds), "XBTUSD")
@@ -159,8 +173,9 @@ class SessionBridge(QObject):
             return
         try:
             self.publish()
-            if self.store is not None:  # publish drops the store if the disk failed
-                self.save()
+            if self.store is not None:
+                if not self._save_failed:  # a failing disk was said in the status bar; closing must still work
+                    self.save()
                 self.store.close()
         finally:
             self.store = None
@@ -225,16 +240,32 @@ class SessionBridge(QObject):
     def publish(self, ticks: int = 0, live: bool = False) -> Frame:
         events = self.session.exchange.drain_events()
         if self.store is not None:  # every frame: the clock and feed positions are state too (cheap when idle)
-            try:
-                self.store.record(self.session, events)
-            except Exception as exc:  # a failing disk must not stop the market; say so once
-                self.store = None
-                self.storeError.emit(f"Not saved: {exc}")
+            self._save(events)
         frame = self.frames.build(self.session, self.symbol, clock=ClockState(self.session.now_ms, self.clock.speed),
                                   changed=bool(events), ticks=ticks, live=live)
         self.last = frame
         self.frame.emit(frame)
         return frame
+
+    def _save(self, events: list[tuple[str, object]]) -> None:
+        """Save the frame. A failing disk must not stop the market: the store keeps what it could not write and
+        every frame retries; the status bar says which fills are not on disk yet, until a save goes through."""
+        store = self.store
+        try:
+            if self._save_failed and hasattr(store, "retry_after_error"):
+                store.retry_after_error()
+            store.record(self.session, events)
+        except Exception as exc:
+            self._save_failed = True
+            ids = store.unsaved_fill_ids(self.session) if hasattr(store, "unsaved_fill_ids") else []
+            note = unsaved_note(ids, exc)
+            if note != self._save_note:
+                self._save_note = note
+                self.storeError.emit(note)
+            return
+        if self._save_failed:
+            self._save_failed, self._save_note = False, ""
+            self.storeError.emit("")  # saved again: the status bar goes back to where the account is saved
 
     def publish_all(self) -> Frame:
         """A frame with ``reset`` set: every view starts over from the frame's history (views built after the
