@@ -34,6 +34,8 @@ from terminal.session.trading_session import TradingSession
 from terminal.store.checkpoints import JOURNALS, SessionCheckpoint, restore_session, take_session_checkpoint
 
 EVERY_MS = 60_000  # simulated time between two in-memory checkpoints (at most one per read: a frame, or 65,536 ticks)
+DENSE_MS = 6 * 3_600_000  # checkpoints older than this (simulated) are thinned to one an hour
+THIN_EVERY = 64  # checkpoints made between two thinnings
 RECORDED = ("place_order", "cancel_order", "cancel_all", "amend_order", "close_position", "set_leverage",
             "set_margin_mode", "adjust_margin")
 _INTERNAL = ("step",)  # engine calls inside these are the engine's, not the trader's
@@ -119,6 +121,7 @@ class Timeline:
         self.discarded: list[Stretch] = []
         self._cps: list[tuple[int, SessionCheckpoint, int, Any]] = []  # (t, checkpoint, actions applied, companion)
         self._times: list[int] = []  # the checkpoints' times, ascending
+        self._made = 0
         self._journals: dict[str, list[Any]] = {}  # the journals as far as this line of actions was ever played
         self._depth = 0
         self._recording = True
@@ -187,6 +190,23 @@ class Timeline:
         companion = self.companion_save() if self.companion_save else None
         self._cps.insert(k, (now, take_session_checkpoint(self.session), self.applied, companion))
         self._times.insert(k, now)
+        self._made += 1
+        if self._made % THIN_EVERY == 0:
+            self._thin(now - DENSE_MS)
+
+    def _thin(self, before_ms: int) -> None:
+        """Checkpoints older than ``before_ms``: the first of each hour is kept (memory stays flat in the session's
+        age; going to an old moment replays at most an hour of ticks)."""
+        keep: list[int] = []
+        seen: set[int] = set()
+        for i, t in enumerate(self._times):
+            hour = t // 3_600_000
+            if i == 0 or t >= before_ms or hour not in seen:
+                keep.append(i)
+            seen.add(hour)
+        if len(keep) < len(self._times):
+            self._cps = [self._cps[i] for i in keep]
+            self._times = [self._times[i] for i in keep]
 
     def _latest(self, t_ms: int) -> int:
         """Index of the latest checkpoint at or before ``t_ms``."""
