@@ -25,6 +25,19 @@ def _isolate_qsettings() -> None:
 _isolate_qsettings()
 
 
+@pytest.fixture(autouse=True)
+def _own_qsettings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test starts from no saved layout: a window closed by one test saves its docks, and the next test's window
+    must not open in that layout (a screen-size test would then measure the previous test's leftovers)."""
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:
+        return
+    folder = str(tmp_path_factory.mktemp("qsettings"))
+    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, folder)
+
+
 @pytest.fixture
 def session():
     """A fresh in-memory practice session: 1 XBT and 10,000 USDT at 2024-03-01T00:00Z."""

@@ -121,3 +121,30 @@ def test_shot_renders_presenter_mode_at_the_requested_size(tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")) == (1280, 720)
     assert "Traceback" not in r.stderr and "QSoundEffect" not in r.stderr
+
+
+def test_a_layout_saved_on_a_bigger_screen_does_not_grow_the_window_past_a_small_one(qtbot, session):
+    """A layout saved at 4K with every dock out and nothing tabbed would make a 1280x720 window 1,100 px tall: the
+    window opens in its default layout instead, and still fits."""
+    from PySide6.QtWidgets import QDockWidget
+
+    from ui.window.main_window import build_window
+
+    big = build_window(session)
+    qtbot.addWidget(big)
+    big.resize(3840, 2160)
+    for d in big.findChildren(QDockWidget):
+        if big.tabifiedDockWidgets(d):
+            big.removeDockWidget(d)
+            big.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, d)
+        d.show()
+    QApplication.processEvents()
+    assert big.minimumSizeHint().height() > 720  # the saved layout really is too tall for a small screen
+    big.close()  # saves the layout, as quitting does
+    small = build_window(session)
+    qtbot.addWidget(small)
+    small.resize(1280, 720)
+    small.show()
+    QApplication.processEvents()
+    assert small.minimumSizeHint().height() <= 720
+    assert (small.width(), small.height()) == (1280, 720)

@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # the window is handed a session and passes it to the bridge;
 __all__ = ["MainWindow", "build_main_window", "build_window", "ensure_app", "fresh_session", "open_store"]
 
 ORG, APP = "LeverageTerminal", "Leverage Terminal"
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: the order book, trades, journal and lesson docks; older layouts are not restored
 
 
 
@@ -242,8 +242,16 @@ class MainWindow(QMainWindow):
         geo, state = s.value("window/geometry"), s.value("window/state")
         if isinstance(geo, QByteArray) and not offscreen():
             self.restoreGeometry(geo)
-        if isinstance(state, QByteArray):
-            self.restoreState(state, LAYOUT_VERSION)
+        if isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION) and not self._fits_screen():
+            self.restore_default_layout()  # a layout saved on a bigger screen (or in presenter mode) would overflow
+
+    def _fits_screen(self) -> bool:
+        """Whether the window's docks and toolbars, as laid out now, fit the screen it is on."""
+        screen = self.screen()
+        if screen is None:
+            return True
+        need, room = self.minimumSizeHint(), screen.availableGeometry().size().expandedTo(self.size())
+        return need.width() <= room.width() and need.height() <= room.height()
 
     def restore_default_layout(self) -> None:
         self.restoreState(self._default_state, LAYOUT_VERSION)
