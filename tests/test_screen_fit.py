@@ -75,9 +75,11 @@ def test_presenter_mode_scales_with_the_screen_and_reads_in_full(qtbot, window):
     wallet = window.findChild(QLabel, "account.walletBalance")
     base_pt = wallet.font().pointSizeF()
     width = window.charts.last_curve.opts["pen"].width()
+    note_pt = window.training.note.item.textItem.font().pointSizeF()  # "✖ 25x long liquidated @ mark …"
     window.findChild(QAction, "action.presenterMode").trigger()
     try:
         p = window.training.presenter
+        assert window.training.note.item.textItem.font().pointSizeF() >= note_pt * 1.3  # the lesson, read from the back
         assert p.scale >= 1.4 and wallet.font().pointSizeF() >= base_pt * 1.4
         assert window.charts.last_curve.opts["pen"].width() >= 2 > width
         assert all(line.pen.width() >= 2 for line in window.charts.lines.lines.values())
@@ -95,6 +97,7 @@ def test_presenter_mode_scales_with_the_screen_and_reads_in_full(qtbot, window):
         window.findChild(QAction, "action.presenterMode").trigger()
     assert not window.findChild(QLabel, "presenter.simulation").isVisible()
     assert wallet.font().pointSizeF() == base_pt
+    assert window.training.note.item.textItem.font().pointSizeF() == note_pt
 
 
 def test_the_window_takes_the_screen_it_opens_on():

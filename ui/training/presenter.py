@@ -291,6 +291,9 @@ class PresenterMode(QObject):
         for item, base in ((markers.fills, 11), (markers.liqs, 16)):
             item.opts["size"] = round(base * s)
         markers._key = ()  # rebuilt (at the new size) by the next frame
+        note = getattr(getattr(self.win, "training", None), "note", None)  # "✖ 25x long liquidated @ …": the lesson
+        if note is not None:
+            note.item.setFont(theme.mono_font(round(9 * (s - 1)) + 1 if on else 1, bold=True))
         charts._refresh()
 
     # ---------------------------------------------------------------- last key / action
