@@ -227,9 +227,10 @@ def test_wrongly_shaped_stored_state_is_refused_as_damaged(data_dir: Path, tmp_p
     db.close()
     before = account_bytes(data_dir)
     (tmp_path / "good.toml").write_text(GOOD_SCRIPT)
-    for p in (cli("--data-dir", str(data_dir), "account"), cli("run", str(tmp_path / "good.toml"), "--data-dir", str(data_dir)),
-              cli("--data-dir", str(data_dir), "report", "--out", str(tmp_path / "r.html"))):
-        rc, _, err = finish(p)
+    # one after the other: three processes opening one SQLite file at once may leave its (empty) -wal and -shm behind
+    for args in (("--data-dir", str(data_dir), "account"), ("run", str(tmp_path / "good.toml"), "--data-dir", str(data_dir)),
+                 ("--data-dir", str(data_dir), "report", "--out", str(tmp_path / "r.html"))):
+        rc, _, err = finish(cli(*args))
         assert_one_line_refusal(rc, err, r"practice\.sqlite.*damaged")
     assert account_bytes(data_dir) == before
 
@@ -268,7 +269,7 @@ def test_damaged_pages_are_one_line_not_sqlites_report(data_dir: Path, tmp_path:
     path.write_bytes(raw[:2 * 4096] + b"\xab" * 3 * 4096 + raw[5 * 4096:])
     before = account_bytes(data_dir)
     (tmp_path / "good.toml").write_text(GOOD_SCRIPT)
-    for p in (cli("--data-dir", str(data_dir), "account"), cli("run", str(tmp_path / "good.toml"), "--data-dir", str(data_dir))):
-        rc, _, err = finish(p)
+    for args in (("--data-dir", str(data_dir), "account"), ("run", str(tmp_path / "good.toml"), "--data-dir", str(data_dir))):
+        rc, _, err = finish(cli(*args))  # one after the other, as above
         assert_one_line_refusal(rc, err, r"practice\.sqlite.*damaged")
     assert account_bytes(data_dir) == before

@@ -255,6 +255,24 @@ class Order:
         return {name: _plain(getattr(self, name)) for name in self.__slots__}
 
 
+#: order types that take whatever the book offers once they are live
+TAKE_AT_ANY_PRICE = frozenset({OrderType.MARKET, OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET,
+                               OrderType.TRAILING_STOP})
+
+
+def arrival_price(order: Order, touch: float) -> float | None:
+    """The price ``order`` takes on arrival (or on its trigger) when the far side's best price is ``touch``; None
+    when it rests: a conditional not yet triggered, a limit that does not cross, a post-only that would take."""
+    if order.type.is_conditional and not order.triggered:
+        return None
+    if order.type in TAKE_AT_ANY_PRICE:
+        return touch
+    assert order.price is not None
+    if (order.price >= touch) if order.direction > 0 else (order.price <= touch):
+        return None if order.post_only else touch
+    return None
+
+
 def _plain(v: object) -> object:
     return v.value if isinstance(v, Enum) else v
 

@@ -44,6 +44,25 @@ def locate_table_line(text: str, array_name: str, index: int, field: object) -> 
     return None if start is None else start + 1
 
 
+def locate_key_line(text: str, table: str | None, key: object) -> int | None:
+    """Line (1-based) of ``key`` in ``[table]`` (the top level when None); the table's header line if the key is
+    absent, or the line of an inline table ``table = {...}``."""
+    current: str | None = None
+    header_line = None
+    for i, raw in enumerate(text.splitlines()):
+        s = raw.split("#", 1)[0].strip()
+        if s.startswith("["):
+            current = s.strip("[] ")
+            if current == table:
+                header_line = i + 1
+            continue
+        if current == table and isinstance(key, str) and s.split("=", 1)[0].strip().strip('"') == key:
+            return i + 1
+        if table and current is None and s.split("=", 1)[0].strip() == table:  # inline table: feed = {...}
+            return i + 1
+    return header_line
+
+
 MAX_NESTING = 100  # where a nesting error is reported (tomllib itself gives up when the stack runs out)
 
 

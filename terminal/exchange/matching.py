@@ -17,16 +17,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from terminal.domain.instruments import Instrument
-from terminal.domain.orders import Order, OrderType
+from terminal.domain.orders import Order, arrival_price
 from terminal.exchange.validation import best_prices
 
 if TYPE_CHECKING:
     from terminal.exchange.engine import Exchange
     from terminal.feeds.base import TickBatch
 
-#: order types that take whatever the book offers once they are live
-TAKE_AT_ANY_PRICE = frozenset({OrderType.MARKET, OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET,
-                               OrderType.TRAILING_STOP})
 
 
 class MatcherLike(Protocol):
@@ -70,15 +67,7 @@ class Matcher:
 
     def immediate_price(self, inst: Instrument, order: Order) -> float | None:
         """The price an order fills at on arrival, or None if it rests (or waits for a trigger)."""
-        if order.type.is_conditional and not order.triggered:
-            return None
-        px = self.fill_price(inst, order.direction)
-        if order.type in TAKE_AT_ANY_PRICE:
-            return px
-        assert order.price is not None
-        if (order.price >= px) if order.direction > 0 else (order.price <= px):
-            return None if order.post_only else px
-        return None
+        return arrival_price(order, self.fill_price(inst, order.direction))
 
     def execute_immediate(self, order: Order, price: float) -> None:
         """Fill an order that executes on arrival (or on trigger) as a taker."""

@@ -38,7 +38,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from terminal.domain.errors import InputError
-from terminal.domain.toml_lines import locate_table_line, toml_error_line
+from terminal.domain.toml_lines import locate_key_line, locate_table_line, toml_error_line
 from terminal.feeds.spec import FeedSpec
 from terminal.lessons.metrics import METRICS
 
@@ -189,18 +189,7 @@ def _line_of(text: str, loc: Sequence[object]) -> tuple[str, int]:
         table, key = str(loc[0]), loc[1]
         if table == "start" and key == "feed" and len(loc) >= 3:
             table, key = "start.feed", loc[2]
-    current = None
-    header = None
-    for i, raw in enumerate(text.splitlines()):
-        s = raw.split("#", 1)[0].strip()
-        if s.startswith("["):
-            current = s.strip("[] ")
-            if current == table:
-                header = i + 1
-            continue
-        if current == table and isinstance(key, str) and s.split("=", 1)[0].strip().strip('"') == key:
-            return f"[{table}]" if table else "the lesson", i + 1
-    return (f"[{table}]" if table else "the lesson"), header or 1
+    return (f"[{table}]" if table else "the lesson"), locate_key_line(text, table, key) or 1
 
 
 def parse_lesson(text: str, path: str = "<lesson>", default_id: str | None = None) -> Lesson:

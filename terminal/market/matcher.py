@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from terminal.domain.instruments import Instrument
 from terminal.domain.margin import order_cost
-from terminal.domain.orders import Order, OrderEvent, OrderStatus, OrderType
+from terminal.domain.orders import TAKE_AT_ANY_PRICE, Order, OrderEvent, OrderStatus, arrival_price
 from terminal.market.tape import YOUR_LIQUIDATION, YOURS
 from terminal.market.venue import MarketSim
 
@@ -37,8 +37,6 @@ if TYPE_CHECKING:
     from terminal.feeds.base import TickBatch
 
 PROTECTION_BAND = 0.05  # BitMEX: 5 % beyond the best price or the mark, whichever is further
-TAKE_AT_ANY_PRICE = frozenset({OrderType.MARKET, OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET,
-                               OrderType.TRAILING_STOP})
 
 
 def slippage_bps(direction: int, intended: float, avg: float) -> float:
@@ -130,15 +128,7 @@ class BookMatcher:
     def immediate_price(self, inst: Instrument, order: Order) -> float | None:
         if not self._book_live(inst.symbol):
             return self.ideal.immediate_price(inst, order)
-        if order.type.is_conditional and not order.triggered:
-            return None
-        px = self.fill_price(inst, order.direction)
-        if order.type in TAKE_AT_ANY_PRICE:
-            return px
-        assert order.price is not None
-        if (order.price >= px) if order.direction > 0 else (order.price <= px):
-            return None if order.post_only else px
-        return None
+        return arrival_price(order, self.fill_price(inst, order.direction))
 
     def protection_reason(self, inst: Instrument, order: Order) -> str | None:
         """BitMEX's limit-order fat-finger rule: the rejection text, or None when the order may go in."""

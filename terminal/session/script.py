@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from terminal.domain.defaults import DEFAULT_START_AT, default_wallets_major
 from terminal.domain.errors import InputError
-from terminal.domain.toml_lines import locate_table_line, parse_toml
+from terminal.domain.toml_lines import locate_key_line, locate_table_line, parse_toml
 from terminal.feeds.spec import FeedSpec
 from terminal.market.spec import MarketSpec
 
@@ -136,24 +136,6 @@ class Script(_Strict):
         return self.start_ms + round(self.duration_s * 1000)
 
 
-def _table_line(text: str, table: str | None, key: object) -> int | None:
-    """Line of ``key`` in ``[table]`` (top level when None); the table header line if the key is absent."""
-    current: str | None = None
-    header_line = None
-    for i, raw in enumerate(text.splitlines()):
-        s = raw.split("#", 1)[0].strip()
-        if s.startswith("["):
-            current = s.strip("[] ")
-            if current == table:
-                header_line = i + 1
-            continue
-        if current == table and isinstance(key, str) and s.split("=", 1)[0].strip().strip('"') == key:
-            return i + 1
-        if table and current is None and s.split("=", 1)[0].strip() == table:  # inline table: feed = {...}
-            return i + 1
-    return header_line
-
-
 def _error(text: str, path: str, exc: ValidationError) -> InputError:
     err = exc.errors()[0]
     loc = list(err["loc"])
@@ -167,11 +149,11 @@ def _error(text: str, path: str, exc: ValidationError) -> InputError:
     elif loc and loc[0] in ("feed", "account", "market") and len(loc) >= 2:
         field = loc[1]
         where = f"[{loc[0]}]"
-        line = _table_line(text, str(loc[0]), field)
+        line = locate_key_line(text, str(loc[0]), field)
     elif loc:
         field = loc[0] if loc[0] not in ("feed", "account") else None
         where = "[" + str(loc[0]) + "]" if field is None else "the script"
-        line = _table_line(text, None if field else str(loc[0]), field or None)
+        line = locate_key_line(text, None if field else str(loc[0]), field or None)
     else:
         field, where, line = None, "the script", 1
     if err["type"] == "extra_forbidden":
@@ -283,16 +265,16 @@ def _check_feed_against_instrument(script: Script, text: str, path: str) -> None
     catalog = default_catalog()
     if symbol not in catalog:
         raise InputError(f"symbol in [feed]: unknown symbol {symbol!r}; known: {', '.join(catalog.symbols)}",
-                         path=path, line=_table_line(text, "feed", "symbol") or 1)
+                         path=path, line=locate_key_line(text, "feed", "symbol") or 1)
     if script.fee_schedule != "current" and script.fee_schedule not in catalog.fee_schedules:
         known = ", ".join(["current", *sorted(catalog.fee_schedules)])
         raise InputError(f"fee_schedule: unknown fee schedule {script.fee_schedule!r}; known: {known}",
-                         path=path, line=_table_line(text, None, "fee_schedule") or 1)
+                         path=path, line=locate_key_line(text, None, "fee_schedule") or 1)
     inst = catalog[symbol]
     if feed.price is not None and not inst.tick_size <= feed.price <= inst.max_price:
         raise InputError(f"price in [feed]: {feed.price:g} is outside what {symbol} trades at "
                          f"({inst.tick_size:g} to {inst.max_price:g})", path=path,
-                         line=_table_line(text, "feed", "price") or 1)
+                         line=locate_key_line(text, "feed", "price") or 1)
 
 
 def resolve_data_path(name: str, base_dir: Path | None) -> Path:
