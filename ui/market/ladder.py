@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QResizeEvent
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -22,6 +20,7 @@ from ui.style import theme
 
 DEPTH = 20
 COLUMNS = ("Price", "Size", "Total", "Mine")
+PAD = 3  # text margin inside a cell, as the styled delegate leaves
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -105,36 +104,88 @@ class LadderModel(QAbstractTableModel):
             hit = np.flatnonzero(np.isclose(price, o.price, rtol=0, atol=frame.instrument.tick_size / 2))
             if hit.size:
                 mine[hit[0]] += o.qty - o.filled_qty
-        self.price, self.size, self.total, self.side, self.mine = price, size, total, side, mine
-        self.max_total = float(max(total.max(), 1.0))
+        max_total = float(max(total.max(), 1.0))
         spread = getattr(book, "spread", None)
         if spread is not None and na and nb:
             mid = (asks[0, 0] + bids[0, 0]) / 2
-            self.spread_text = f"spread {fmt(spread)} ({spread / mid * 1e4:.1f} bps)"
+            spread_text = f"spread {fmt(spread)} ({spread / mid * 1e4:.1f} bps)"
         else:
-            self.spread_text = ""
+            spread_text = ""
         unlimited = bool(getattr(book, "unlimited", False))
-        self.text = [("", "", "", "") if np.isnan(price[r]) else
-                     (fmt(float(price[r])), "∞" if unlimited else _qty(size[r]), "∞" if unlimited else _qty(total[r]),
-                      _qty(mine[r]) if mine[r] else "") for r in range(self.ROWS)]
-        self.dataChanged.emit(self.index(0, 0), self.index(self.ROWS - 1, len(COLUMNS) - 1))
+        text = [("", "", "", "") if np.isnan(price[r]) else
+                (fmt(float(price[r])), "∞" if unlimited else _qty(size[r]), "∞" if unlimited else _qty(total[r]),
+                 _qty(mine[r]) if mine[r] else "") for r in range(self.ROWS)]
+        # only the rows whose text, colour or depth shading changed are repainted
+        shade_old = self.total / self.max_total if self.max_total else self.total
+        shade_new = total / max_total
+        changed = (shade_old != shade_new) | (self.side != side) | ((self.mine > 0) != (mine > 0))
+        changed |= np.array([a != b for a, b in zip(self.text, text)])
+        changed[DEPTH] = spread_text != self.spread_text
+        self.price, self.size, self.total, self.side, self.mine = price, size, total, side, mine
+        self.max_total, self.spread_text, self.text = max_total, spread_text, text
+        rows = np.flatnonzero(changed)
+        if rows.size:
+            breaks = np.flatnonzero(np.diff(rows) > 1)
+            starts = np.concatenate(([rows[0]], rows[breaks + 1]))
+            ends = np.concatenate((rows[breaks], [rows[-1]]))
+            for a, b in zip(starts.tolist(), ends.tolist()):
+                self.dataChanged.emit(self.index(a, 0), self.index(b, len(COLUMNS) - 1))
 
 
-class DepthDelegate(QStyledItemDelegate):
-    """Shades each row's cumulative size as a bar behind the numbers (asks red, bids green)."""
+class LadderTable(QTableView):
+    """The ladder's table, painted in one pass: one Python call a repaint instead of a delegate call and a dozen
+    ``data()`` calls per cell (the ladder changes every frame at speed). Same cells, colours and depth shading as
+    the model's roles say; only the rows inside the dirty region are drawn."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        model = index.model()
-        if index.column() == 2 and isinstance(model, LadderModel):
-            frac = float(model.data(index, Qt.ItemDataRole.UserRole) or 0.0)
-            r = index.row()
-            if frac > 0 and model.side[r]:
-                colour = QColor(theme.SHORT if model.side[r] > 0 else theme.LONG)
-                colour.setAlpha(55)
-                rect = QRectF(option.rect)
-                painter.fillRect(QRectF(rect.right() - rect.width() * frac, rect.top(), rect.width() * frac,
-                                        rect.height()), colour)
-        super().paint(painter, option, index)
+    def __init__(self) -> None:
+        super().__init__()
+        self._colours = {name: QColor(getattr(theme, name)) for name in ("MUTED", "SHORT", "LONG", "AMBER", "TEXT")}
+        self._shade = {1: QColor(theme.SHORT), -1: QColor(theme.LONG)}
+        for c in self._shade.values():
+            c.setAlpha(55)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        model = self.model()
+        if not isinstance(model, LadderModel):
+            super().paintEvent(event)
+            return
+        area = event.rect()
+        first = self.rowAt(area.top())
+        last = self.rowAt(area.bottom())
+        first = 0 if first < 0 else first
+        last = model.ROWS - 1 if last < 0 else last
+        xs = [(self.columnViewportPosition(c), self.columnWidth(c)) for c in range(len(COLUMNS))]
+        width = xs[-1][0] + xs[-1][1] - xs[0][0]
+        p = QPainter(self.viewport())
+        p.setFont(self.font())
+        align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        col = self._colours
+        for r in range(first, last + 1):
+            y, h = self.rowViewportPosition(r), self.rowHeight(r)
+            if r == DEPTH:
+                if model.spread_text:
+                    p.setPen(col["MUTED"])
+                    p.drawText(QRect(xs[0][0] + PAD, y, width - 2 * PAD, h), align, model.spread_text)
+                continue
+            text = model.text[r]
+            if not text[0]:
+                continue
+            side = int(model.side[r])
+            frac = float(model.total[r] / model.max_total) if model.max_total else 0.0
+            if frac > 0 and side:
+                x, w = xs[2]
+                p.fillRect(QRectF(x + w - w * frac, y, w * frac, h), self._shade[side])
+            for c, (x, w) in enumerate(xs):
+                if not text[c]:
+                    continue
+                if c == 0:
+                    p.setPen(col["SHORT"] if side > 0 else col["LONG"])
+                elif c == 3 and model.mine[r]:
+                    p.setPen(col["AMBER"])
+                else:
+                    p.setPen(col["TEXT"])
+                p.drawText(QRect(x + PAD, y, w - 2 * PAD, h), align, text[c])
+        p.end()
 
 
 class LadderPanel(QWidget):
@@ -145,11 +196,10 @@ class LadderPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = LadderModel()
-        self.view = QTableView()
+        self.view = LadderTable()
         self.view.setObjectName("book.ladder")
         self.view.setModel(self.model)
         self.view.setSpan(DEPTH, 0, 1, len(COLUMNS))  # the spread row reads across the ladder
-        self.view.setItemDelegate(DepthDelegate(self.view))
         self.view.setFont(theme.mono_font(-1))
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(17)

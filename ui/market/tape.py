@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHeaderView, QTableView
 
 from terminal.market.views import CROWD_LIQUIDATION, RECORDED, YOUR_LIQUIDATION, YOURS
@@ -15,6 +15,7 @@ from ui.style import theme
 
 ROWS = 60
 COLUMNS = ("Price", "Size", "Time")
+PAD = 3  # text margin inside a cell, as the styled delegate leaves
 Index = QModelIndex | QPersistentModelIndex
 KIND_TEXT = {YOURS: " you", YOUR_LIQUIDATION: " LIQ you", CROWD_LIQUIDATION: " LIQ", RECORDED: ""}
 
@@ -89,6 +90,12 @@ class TapeModel(QAbstractTableModel):
         order = np.arange(n)[::-1][:len(rows)]
         self.count = count
         self.symbol = frame.symbol
+        if len(rows) == len(self.rows):  # the usual frame: same rows, new contents (no relayout)
+            self.rows = rows
+            self.side = prints.side[order]
+            self.kind = prints.kind[order]
+            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(COLUMNS) - 1))
+            return
         self.beginResetModel()
         self.rows = rows
         self.side = prints.side[order]
@@ -97,8 +104,12 @@ class TapeModel(QAbstractTableModel):
 
 
 class TapeView(QTableView):
+    """The tape's table, painted in one pass (one Python call a repaint, not a delegate and role calls per cell):
+    the same text, colours, highlight and bold as the model's roles say."""
+
     def __init__(self) -> None:
         super().__init__()
+        self._colours = {name: QColor(getattr(theme, name)) for name in ("LONG", "SHORT", "TEXT", "MUTED")}
         self.setObjectName("trades.tape")
         self.model_ = TapeModel()
         self.setModel(self.model_)
@@ -117,3 +128,34 @@ class TapeView(QTableView):
 
     def update_frame(self, frame: Frame) -> None:
         self.model_.set_tape(frame)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        model = self.model_
+        area = event.rect()
+        first = max(self.rowAt(area.top()), 0)
+        last = self.rowAt(area.bottom())
+        last = len(model.rows) - 1 if last < 0 else last
+        xs = [(self.columnViewportPosition(c), self.columnWidth(c)) for c in range(len(COLUMNS))]
+        p = QPainter(self.viewport())
+        plain = self.font()
+        p.setFont(plain)
+        align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        col = self._colours
+        pens = (col["LONG"], col["SHORT"]), col["TEXT"], col["MUTED"]
+        for r in range(first, last + 1):
+            y, h = self.rowViewportPosition(r), self.rowHeight(r)
+            kind = int(model.kind[r])
+            if kind in (YOUR_LIQUIDATION, CROWD_LIQUIDATION):
+                p.fillRect(QRect(xs[0][0], y, xs[-1][0] + xs[-1][1] - xs[0][0], h), model._liq)
+            elif kind == YOURS:
+                p.fillRect(QRect(xs[0][0], y, xs[-1][0] + xs[-1][1] - xs[0][0], h), model._mine)
+            bold = kind in (YOURS, YOUR_LIQUIDATION)
+            if bold:
+                p.setFont(model._bold)
+            row = model.rows[r]
+            for c, (x, w) in enumerate(xs):
+                p.setPen(pens[0][0 if model.side[r] > 0 else 1] if c == 0 else pens[c])
+                p.drawText(QRect(x + PAD, y, w - 2 * PAD, h), align, row[c])
+            if bold:
+                p.setFont(plain)
+        p.end()
