@@ -17,6 +17,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +44,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--hours", type=float, default=1000.0)
     ap.add_argument("--every", type=float, default=50.0, help="print a line every N simulated hours")
+    ap.add_argument("--types", action="store_true", help="at the end, the object types that grew most since the "
+                    "first stretch (where a leak lives)")
     args = ap.parse_args()
 
     from PySide6.QtCore import QSettings, QTimer
@@ -75,6 +78,7 @@ def main() -> None:
     state = {"last_probe": time.perf_counter(), "stall": 0.0, "stall_all": 0.0, "frames": 0, "next": args.every,
              "t0": time.perf_counter()}
     stalls: list[float] = []
+    counts: list[Counter[str]] = []
 
     def probe() -> None:
         now = time.perf_counter()
@@ -89,6 +93,8 @@ def main() -> None:
               f"{bridge.session.ticks:>12,} {len(bridge.session.exchange.fills):>6} "
               f"{len(bridge.session.exchange.ledger):>7} {state['stall']:>9.1f}", flush=True)
         state["stall_all"] = max(state["stall_all"], state["stall"])
+        if args.types and hours > 0:
+            counts.append(Counter(type(o).__qualname__ for o in gc.get_objects()))
         state["stall"] = 0.0
         state["last_probe"] = time.perf_counter()  # the gc.collect above is the bench's, not the window's
 
@@ -124,6 +130,9 @@ def main() -> None:
     print(f"played {(bridge.now_ms - start_ms) / HOUR_MS:,.0f} simulated hours in "
           f"{time.perf_counter() - state['t0']:,.0f} s wall; event-loop stall: longest {longest:.0f} ms"
           f" (target < 250 ms), p99 {np.percentile(s, 99):.1f} ms, median {np.median(s):.1f} ms over {len(s):,} probes")
+    if len(counts) >= 2:
+        grew = (counts[-1] - counts[0]).most_common(8)
+        print("grew since the first stretch: " + ", ".join(f"{name} +{n:,}" for name, n in grew))
     win.close()
     QApplication.processEvents()
 

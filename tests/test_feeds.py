@@ -244,3 +244,22 @@ def test_make_feed_kinds(cat):
     assert sc.describe()["name"] == "flash-crash"
     with pytest.raises(InputError):
         make_feed(FeedSpec(kind="trades", path="/nonexistent/file.csv"), inst, seed=0, start_ms=START)
+
+
+def test_a_long_synthetic_feed_keeps_few_generator_states_and_seeks_back_to_the_same_prices():
+    """1,000 hours of ticks must not keep a generator state per 8,192-tick block forever (memory grows by the hour);
+    a seek far back still reads exactly the prices the first pass read."""
+    from terminal.domain.instruments import default_catalog
+    from terminal.feeds.base import KEEP_EVERY_BLOCK
+    from terminal.feeds.synthetic import SyntheticFeed
+
+    inst = default_catalog()["XBTUSD"]
+    feed = SyntheticFeed(inst, seed=5, start_ms=0, price=50_000.0)
+    early = feed.read(10**15, 3 * feed.BLOCK + 17)
+    blocks = 600
+    while feed.position < blocks * feed.BLOCK:
+        feed.read(10**15, 100_000)
+    assert len(feed._states) <= 2 * KEEP_EVERY_BLOCK + blocks // KEEP_EVERY_BLOCK + 2
+    feed.seek(0)
+    again = feed.read(10**15, 3 * feed.BLOCK + 17)
+    assert np.array_equal(early.last, again.last) and np.array_equal(early.mark, again.mark)

@@ -159,6 +159,9 @@ class ArrayFeed(Resumable):
         return {"kind": self.kind, "symbol": self.symbol, "start_ms": self.start_ms, "ticks": len(self._ticks)}
 
 
+KEEP_EVERY_BLOCK = 64  # of the generator states behind the newest 64 blocks, one in 64 is kept
+
+
 class BlockFeed(Resumable):
     """A feed generated lazily in fixed blocks of ``BLOCK`` ticks, each from its own seeded generator.
 
@@ -213,8 +216,17 @@ class BlockFeed(Resumable):
             return self._cache
         batch, nxt = self._generate(block_no, self._state_of(block_no))
         self._states.setdefault(block_no + 1, nxt)
+        if (block_no + 1) % KEEP_EVERY_BLOCK == 0:
+            self._forget_old_states(block_no + 1)
         self._cache_no, self._cache = block_no, batch
         return batch
+
+    def _forget_old_states(self, newest: int) -> None:
+        """Of the states more than KEEP_EVERY_BLOCK blocks behind ``newest``, keep one in KEEP_EVERY_BLOCK: memory
+        stays flat over a long session, and a seek far back regenerates at most KEEP_EVERY_BLOCK - 1 blocks."""
+        old = [b for b in self._states if b < newest - KEEP_EVERY_BLOCK and b % KEEP_EVERY_BLOCK]
+        for b in old:
+            del self._states[b]
 
     def generator_state(self) -> tuple[int, list[float]]:
         no = self.position // self.BLOCK

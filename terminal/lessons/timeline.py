@@ -34,13 +34,33 @@ from terminal.session.trading_session import TradingSession
 from terminal.store.checkpoints import JOURNALS, SessionCheckpoint, restore_session, take_session_checkpoint
 
 EVERY_MS = 60_000  # simulated time between two in-memory checkpoints (at most one per read: a frame, or 65,536 ticks)
-DENSE_MS = 6 * 3_600_000  # checkpoints older than this (simulated) are thinned to one an hour
+DENSE_MS = 6 * 3_600_000  # checkpoints older than this (simulated) are thinned: one an hour, sparser with age
+HOUR_MS = 3_600_000
+AGE_SHARE = 32  # an old checkpoint stands for a stretch of 1/32 of its age (at least an hour)
 THIN_EVERY = 64  # checkpoints made between two thinnings
 RECORDED = ("place_order", "cancel_order", "cancel_all", "amend_order", "close_position", "set_leverage",
             "set_margin_mode", "adjust_margin")
 _INTERNAL = ("step",)  # engine calls inside these are the engine's, not the trader's
 
 Observer = Callable[[dict[str, TickBatch]], None]
+
+
+def thinned(times: list[int], before_ms: int) -> list[int]:
+    """Indexes of ``times`` (ascending) to keep: all at or after ``before_ms`` and the first; before it, the first of
+    each stretch of width max(an hour, age / AGE_SHARE) rounded down to a power of two hours, where the age is measured from ``before_ms``."""
+    keep: list[int] = []
+    seen: set[tuple[int, int]] = set()
+    for i, t in enumerate(times):
+        if i == 0 or t >= before_ms:
+            keep.append(i)
+            continue
+        hours = (before_ms - t) // AGE_SHARE // HOUR_MS
+        width = HOUR_MS << max(hours.bit_length() - 1, 0)  # a power of two hours: stretches nest as they widen
+        bucket = (width, t // width)
+        if bucket not in seen:
+            keep.append(i)
+            seen.add(bucket)
+    return keep
 
 
 @dataclass(frozen=True)
@@ -195,15 +215,10 @@ class Timeline:
             self._thin(now - DENSE_MS)
 
     def _thin(self, before_ms: int) -> None:
-        """Checkpoints older than ``before_ms``: the first of each hour is kept (memory stays flat in the session's
-        age; going to an old moment replays at most an hour of ticks)."""
-        keep: list[int] = []
-        seen: set[int] = set()
-        for i, t in enumerate(self._times):
-            hour = t // 3_600_000
-            if i == 0 or t >= before_ms or hour not in seen:
-                keep.append(i)
-            seen.add(hour)
+        """Checkpoints older than ``before_ms``: one per stretch of max(an hour, 1/32 of its age) is kept, so their
+        number grows with the logarithm of the session's age (memory stays flat; going to a moment 1,000 hours back
+        replays at most ~31 hours of ticks)."""
+        keep = thinned(self._times, before_ms)
         if len(keep) < len(self._times):
             self._cps = [self._cps[i] for i in keep]
             self._times = [self._times[i] for i in keep]
