@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPicture
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from terminal.session.frame import Frame
+from ui.charts.panels import STAGGER
 from ui.style import theme
 
 TIMEFRAMES = ("Line", "1m", "5m", "15m", "1h", "4h", "1D")
@@ -133,6 +134,7 @@ class CandleLayer(QObject):
         self.readout.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.readout.hide()
         self.frame: Frame | None = None
+        self.charts: QObject | None = None  # the charts panel whose price chart this draws on (its stagger)
         self._cursor: tuple[float, float] | None = None
         self._seen: tuple[object, ...] = ()
         price_widget.installEventFilter(self)
@@ -164,10 +166,12 @@ class CandleLayer(QObject):
             self.last_curve.setVisible(not candles)
         self._seen = ()
         if self.frame is not None:
-            self.update_frame(self.frame)
+            self.update_frame(self.frame, force=True)
 
-    def update_frame(self, frame: Frame) -> None:
+    def update_frame(self, frame: Frame, force: bool = False) -> None:
         self.frame = frame
+        if frame.live and not force and not self._price_turn():
+            return  # the price chart takes its 30 Hz turn on the other frames: the candles follow it, not every frame
         tf = self.timeframe
         tape = frame.tape
         if tf == "Line" or tape is None or not hasattr(tape, "candles"):
@@ -190,6 +194,14 @@ class CandleLayer(QObject):
         self.item.set_bars(bars, float(SECONDS[tf]))
         if self._cursor is not None:
             self._read(*self._cursor)
+
+    def _price_turn(self) -> bool:
+        """Whether the charts panel fed the price chart on this (live) frame: its stagger alternates the price chart
+        with the equity + liquidation pair; without a stagger every frame is the price chart's."""
+        charts = self.charts
+        if charts is None or not getattr(charts, "stagger", False):
+            return True
+        return "price" in STAGGER[getattr(charts, "_turn", 0)]
 
     def _moved(self, pos: QPointF) -> None:
         vb = self.plot.getPlotItem().vb
@@ -230,5 +242,6 @@ class CandleLayer(QObject):
 def install_candles(charts: QWidget) -> CandleLayer:
     """Candles on a :class:`ui.charts.panels.ChartsPanel`'s price chart, fed after the panel's own frame work."""
     layer = CandleLayer(charts.price, getattr(charts, "last_curve", None))  # type: ignore[attr-defined]
+    layer.charts = charts
     charts.bridge.frame.connect(layer.update_frame)  # type: ignore[attr-defined]
     return layer
