@@ -5,10 +5,11 @@ from pathlib import Path
 
 from terminal.domain.errors import InputError
 from terminal.domain.instruments import Instrument
+from terminal.feeds.bars import BarsFeed
 from terminal.feeds.base import UNBOUNDED_MS, ArrayFeed, BlockFeed, Feed, TickBatch
 from terminal.feeds.checkpoint import FeedCheckpoint, FeedOrigin
 from terminal.feeds.mark import fair_mark, funding_times, next_funding_ms
-from terminal.feeds.replay import BarsFeed, TradesFeed
+from terminal.feeds.replay import TradesFeed
 from terminal.feeds.scenario import Scenario, ScenarioFeed, list_scenarios, load_scenario
 from terminal.feeds.spec import FeedSpec
 from terminal.feeds.synthetic import SyntheticFeed
