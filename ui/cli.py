@@ -144,16 +144,18 @@ def _cmd_lesson(args: argparse.Namespace) -> int:
     elif args.lesson_command == "check":
         _print_json(lesson_check(args.lesson, args.script))
     elif args.lesson_command == "pack":
-        _print_json(lesson_pack(args.lesson, args.out, args.seed))
+        out = check_out_path(args.out, _out_data_dirs(args), [Path(args.lesson)])
+        _print_json(lesson_pack(args.lesson, out, args.seed))
     else:
-        _print_json(lesson_session(args.lesson, args.script, args.trainee, args.out))
+        out = check_out_path(args.out, _out_data_dirs(args), [Path(args.lesson), args.script])
+        _print_json(lesson_session(args.lesson, args.script, args.trainee, out))
     return 0
 
 
 def _cmd_classroom(args: argparse.Namespace) -> int:
     from terminal.app.lesson_commands import classroom_merge
 
-    _print_json(classroom_merge(args.files, args.out))
+    _print_json(classroom_merge(args.files, check_out_path(args.out, _out_data_dirs(args), args.files)))
     return 0
 
 
@@ -211,20 +213,32 @@ def check_account_exists(data_dir: Path, name: str | None) -> str:
     return name
 
 
-def check_out_path(out: Path, data_dirs: Sequence[Path]) -> Path:
-    """Refuse an --out that would overwrite an account: anything in a data folder's accounts/ folder, or an
-    SQLite database wherever it is (a symlink or a hard link to one included)."""
+def check_out_path(out: Path, data_dirs: Sequence[Path], inputs: Sequence[Path] = ()) -> Path:
+    """Refuse an --out that would destroy what the user has: anything in a data folder's accounts/ or logs/ folder,
+    an SQLite database wherever it is (a symlink or a hard link to one included), or one of the command's own
+    ``inputs`` (the script, a trainee's session file, the lesson pack) under any name."""
+    from terminal.app.logs import LOG_DIR
     from terminal.store.accounts import accounts_dir
     from terminal.store.schema import SQLITE_MAGIC
 
     target = Path(out).resolve()
     for d in data_dirs:
-        acc = accounts_dir(d).resolve()
-        if target == acc or acc in target.parents:
-            raise TerminalError(f"--out {out} is inside the accounts folder {acc}: refusing to write over an account; "
-                                "choose another file")
+        for folder, what in ((accounts_dir(d), "an account"), (Path(d) / LOG_DIR, "the log")):
+            folder = folder.resolve()
+            if target == folder or folder in target.parents:
+                kind = "accounts" if what == "an account" else "log"
+                raise TerminalError(f"--out {out} is inside the {kind} folder {folder}: refusing to write over "
+                                    f"{what}; choose another file")
     if target.is_dir():
         raise TerminalError(f"--out {out} is a folder: give a file name")
+    for src in inputs:
+        try:
+            same = target.exists() and os.path.samefile(target, src)
+        except OSError:
+            same = False
+        if same:
+            raise TerminalError(f"--out {out} is the input file {src}: refusing to write over it; "
+                                "choose another file")
     try:
         with open(target, "rb") as f:
             head = f.read(len(SQLITE_MAGIC))
@@ -233,6 +247,12 @@ def check_out_path(out: Path, data_dirs: Sequence[Path]) -> Path:
     if head == SQLITE_MAGIC:
         raise TerminalError(f"--out {out} is a database (an account?): refusing to write over it; choose another file")
     return Path(out)
+
+
+def _out_data_dirs(args: argparse.Namespace) -> list[Path]:
+    """The data folders an --out must stay out of: the one given, and the default one."""
+    given = getattr(args, "data_dir", None)
+    return [resolve_data_dir(given)] + ([resolve_data_dir(None)] if given is not None else [])
 
 
 def _print_json(obj: object) -> None:
@@ -271,11 +291,15 @@ def _cmd_account(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from terminal.app.report import write_report
+    from terminal.app.journal_section import journal_csv_path
+    from terminal.app.report import ledger_csv_path, write_report
 
     data_dir = check_data_dir(resolve_data_dir(args.data_dir), write=False)
     name = check_account_exists(data_dir, None)
-    write_report(data_dir, check_out_path(args.out, [data_dir]), name)
+    out = check_out_path(args.out, [data_dir])
+    for side in (ledger_csv_path(out), journal_csv_path(out)):  # written beside the HTML
+        check_out_path(side, [data_dir])
+    write_report(data_dir, out, name)
     return 0
 
 
@@ -289,7 +313,8 @@ def _cmd_shot(args: argparse.Namespace) -> int:
     except ValueError:
         raise TerminalError(f"--size must look like 1600x1000, got {args.size!r}") from None
     data_dir = None if args.data_dir is None else check_data_dir(args.data_dir, write=True)
-    out = check_out_path(args.out, [d for d in (data_dir, resolve_data_dir(None)) if d is not None])
+    out = check_out_path(args.out, [d for d in (data_dir, resolve_data_dir(None)) if d is not None],
+                         [args.script] if args.script else [])
     take_shot(out, script=args.script, size=(w, h), data_dir=data_dir, presenter=args.presenter)
     return 0
 
