@@ -22,7 +22,7 @@ event ticks, each followed by a re-plan of the rest of the batch) → ``finish``
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -57,10 +57,18 @@ class HoleEvent:
         hb, ha = self.bid_usd * decay, self.ask_usd * decay
         return np.where(hb < NEGLIGIBLE_USD, 0.0, hb), np.where(ha < NEGLIGIBLE_USD, 0.0, ha)
 
+    def at_time(self, t_ms: int, tau_ms: float) -> tuple[float, float]:
+        """:meth:`at` for one time, as floats (the same 0-d ``np.exp``, none of the array temporaries)."""
+        if not (self.bid_usd or self.ask_usd):
+            return 0.0, 0.0
+        decay = float(np.exp(-(np.float64(t_ms) - self.t_ms) / tau_ms))
+        hb, ha = self.bid_usd * decay, self.ask_usd * decay
+        return (0.0 if hb < NEGLIGIBLE_USD else hb), (0.0 if ha < NEGLIGIBLE_USD else ha)
+
     def quiet_after(self, t_ms: int, tau_ms: float) -> bool:
         """No depth missing from ``t_ms`` on."""
-        hb, ha = self.at(t_ms, tau_ms)
-        return not (float(hb) or float(ha))
+        hb, ha = self.at_time(t_ms, tau_ms)
+        return not (hb or ha)
 
 
 @dataclass
@@ -144,6 +152,16 @@ class SymbolBook:
         prem = (np.rint(last / self.tick) - idx_ticks).astype(np.int64)
         bucket = t // PREMIUM_BUCKET_MS
         no, acc, cnt = self.bucket
+        if bucket[0] == bucket[-1]:
+            b0, total, count = int(bucket[0]), int(prem.sum()), prem.shape[0]
+            if b0 == no:
+                total, count, prev0 = total + acc, count + cnt, self.prev_bucket_mean
+            else:
+                prev0 = acc / cnt if cnt else self.prev_bucket_mean
+            self.bucket = (b0, total, count)
+            self.prev_bucket_mean = float(prev0)
+            one: np.ndarray = np.rint(idx_ticks + np.float64(prev0)).astype(np.int64)
+            return one
         starts = np.flatnonzero(np.diff(bucket, prepend=bucket[0] - 1))
         seg_no = bucket[starts]
         seg_sum = np.add.reduceat(prem, starts)
@@ -175,9 +193,12 @@ class SymbolBook:
             touch_size = (qbs[k].astype(np.float64), qas[k].astype(np.float64))
         else:
             centre = self._centre(t, last, index)
-        s = self.stress_at(t)
-        spread_mult = 1.0 + s * (self.profile.stress_spread_mult - 1.0)
-        depth_mult = 1.0 - s * (1.0 - self.profile.stress_depth_mult)
+        if self.stress_floor or self.stress is not None:
+            s = self.stress_at(t)
+            spread_mult = 1.0 + s * (self.profile.stress_spread_mult - 1.0)
+            depth_mult = 1.0 - s * (1.0 - self.profile.stress_depth_mult)
+        else:  # never stressed: the same multipliers (exactly 1.0) without the arithmetic
+            spread_mult = depth_mult = np.ones(n)
         sp = spread_ticks(self.profile, centre, self.tick, spread_mult) if touch_size is None else sp_rec
         prev_t = self.prev_t if self.prev_t is not None else int(t[0]) - 100
         prev_c = self.prev_centre if self.prev_centre is not None else int(centre[0])
@@ -212,7 +233,8 @@ class SymbolBook:
         if b is None:
             return
         n = b.t.shape[0]
-        self.state = replace(b.events[-1], j=-1, crowd_ptrs=None, print_ticks=0, print_size=0, print_side=0)
+        last_event = b.events[-1]
+        self.state = HoleEvent(-1, last_event.t_ms, last_event.bid_usd, last_event.ask_usd)
         self.prev_t, self.prev_centre = int(b.t[-1]), int(b.centre[-1])
         self.last_price = float(b.last[-1])
         self.now = (int(b.centre[-1]), int(b.sp[-1]), int(b.t[-1]), float(b.depth_mult[-1]))
@@ -298,11 +320,14 @@ class SymbolBook:
             b.bg_ticks[sel] = np.where(side > 0, bid0 + sp + off, bid0 - off)
         # last price: the latest print at or before each tick (crowd prints before the background at one tick)
         crowd = [e for e in b.events if e.print_size and e.j >= j0]
-        pos = np.concatenate((np.array([e.j for e in crowd], np.int64), b.bg.at[sel]))
-        val = np.concatenate((np.array([e.print_ticks for e in crowd], np.int64), b.bg_ticks[sel]))
-        order = np.argsort(pos * 2 + np.concatenate((np.zeros(len(crowd), np.int64), np.ones(sel.size, np.int64))),
-                           kind="stable")
-        pos, val = pos[order], self.px(val[order])
+        if crowd:
+            pos = np.concatenate((np.array([e.j for e in crowd], np.int64), b.bg.at[sel]))
+            val = np.concatenate((np.array([e.print_ticks for e in crowd], np.int64), b.bg_ticks[sel]))
+            order = np.argsort(pos * 2 + np.concatenate((np.zeros(len(crowd), np.int64),
+                                                         np.ones(sel.size, np.int64))), kind="stable")
+            pos, val = pos[order], self.px(val[order])
+        else:  # background prints only: already in tick order (one a tick at most)
+            pos, val = b.bg.at[sel], self.px(b.bg_ticks[sel])
         carry = float(b.last[j0 - 1]) if j0 > 0 else self.last_price
         if val.size == 0:
             b.last[j0:] = carry
@@ -394,8 +419,7 @@ class SymbolBook:
         else:
             ev = self.b.events[self._event_index(j)]
             t = int(self.b.t[j])
-        hb, ha = ev.at(t, self.tau_ms)
-        return float(hb), float(ha)
+        return ev.at_time(t, self.tau_ms)
 
     def _geometry(self, j: int) -> tuple[int, int, float]:
         if self.b is None or j < 0:
@@ -453,7 +477,7 @@ class SymbolBook:
         if w.filled == 0:
             return w
         exact = self.price(int(w.ticks[0])) if w.levels == 1 else round(w.avg_price, self.decimals + 4)
-        w = replace(w, avg_price=exact)
+        w = Walk(w.ticks, w.qty, w.filled, exact, w.intended_ticks, w.taken_usd)
         if direction > 0:
             ha += w.taken_usd
         else:
@@ -462,8 +486,8 @@ class SymbolBook:
         if self.b is None or j < 0:
             self.state = HoleEvent(-1, t_ms, hb, ha)
             self.last_price = last
-            self.tape.extend(self._one_print(t_ms, w.avg_price, w.filled, direction, kind))
-            self.candles.extend(self._one_print(t_ms, last, w.filled, direction, kind))
+            self.tape.append(t_ms, w.avg_price, w.filled, direction, kind)
+            self.candles.append(t_ms, last, w.filled)
             return w
         b = self.b
         b.events = [e for e in b.events if e.j <= j] if self.crowd is None else b.events
@@ -483,11 +507,7 @@ class SymbolBook:
         if self.b is not None:
             self.b.own.append(OwnPrint(t_ms, price, size, direction, kind))
         else:
-            self.tape.extend(self._one_print(t_ms, price, size, direction, kind))
-
-    def _one_print(self, t_ms: int, price: float, size: int, direction: int, kind: int) -> PrintBatch:
-        return PrintBatch(np.array([t_ms], np.int64), np.array([price]), np.array([size], np.int64),
-                          np.array([direction], np.int8), np.array([kind], np.int8))
+            self.tape.append(t_ms, price, size, direction, kind)
 
     def join_queue(self, order_id: int, direction: int, price: float, j: int) -> QueueSpot:
         """A resting limit joins behind the size shown at its price (nothing ahead inside the spread)."""

@@ -71,6 +71,14 @@ class Tape:
                 dst[idx] = src
         self.count += n
 
+    def append(self, t_ms: int, price: float, size: int, side: int, kind: int) -> None:
+        """One print (an order between batches): :meth:`extend` without the one-element arrays."""
+        at = self.count % self.capacity
+        cols = self._cols
+        cols.t_ms[at], cols.price[at], cols.size[at], cols.side[at], cols.kind[at] = t_ms, price, size, side, kind
+        self.volume += int(size)
+        self.count += 1
+
     def view(self, last: int | None = None) -> PrintBatch:
         n = min(self.count, self.capacity)
         if last is not None:
@@ -138,6 +146,23 @@ class CandleSeries:
                 data[self.count % cap] = (b, p, p, p, p, v)
                 self.count += 1
 
+    def fold(self, t_ms: int, bar: tuple[float, float, float, float, float]) -> None:
+        """Fold prints summarised as (open, high, low, close, volume), all inside this series' bar at ``t_ms``."""
+        o, h, lo, c, v = bar
+        b = float(t_ms // self.ms * self.ms)
+        data, cap = self._data, self.capacity
+        row = data[(self.count - 1) % cap] if self.count else None
+        if row is not None and row[0] == b:
+            if h > row[2]:
+                row[2] = h
+            if lo < row[3]:
+                row[3] = lo
+            row[4] = c
+            row[5] += v
+        else:
+            data[self.count % cap] = (b, o, h, lo, c, v)
+            self.count += 1
+
     def view(self) -> np.ndarray:
         """Bars oldest first, shape (n, 6): t_open_ms, open, high, low, close, volume."""
         n = min(self.count, self.capacity)
@@ -152,10 +177,28 @@ class Candles:
         self.series = {name: CandleSeries(s, capacity) for name, s in TIMEFRAMES_S.items()}
 
     def extend(self, prints: PrintBatch) -> None:
-        if prints.t_ms.size == 0:
+        n = prints.t_ms.size
+        if n == 0:
+            return
+        t = prints.t_ms
+        if n <= 4 * SMALL and int(t[0]) // 60_000 == int(t[-1]) // 60_000:
+            # inside one minute, hence one bar of every timeframe (all are whole minutes): fold the batch's
+            # open / high / low / close / volume into each series once (exact: the volume is a sum of integers)
+            price = prints.price
+            bar = (float(price[0]), float(price.max()), float(price.min()), float(price[-1]),
+                   float(int(prints.size.sum())))
+            for s in self.series.values():
+                s.fold(int(t[0]), bar)
             return
         for s in self.series.values():
-            s.extend(prints.t_ms, prints.price, prints.size)
+            s.extend(t, prints.price, prints.size)
+
+    def append(self, t_ms: int, price: float, size: int) -> None:
+        """One print: :meth:`extend` without the one-element arrays."""
+        p = float(price)
+        bar = (p, p, p, p, float(size))
+        for s in self.series.values():
+            s.fold(int(t_ms), bar)
 
     def view(self, timeframe: str) -> np.ndarray:
         return self.series[timeframe].view()
