@@ -261,6 +261,16 @@ def _check_feed_against_instrument(script: Script, text: str, path: str) -> None
     from terminal.domain.instruments import default_catalog
 
     feed = script.feed
+    if feed.kind == "scenario" and feed.name:
+        from terminal.feeds.scenario import load_scenario
+
+        try:
+            load_scenario(feed.name)
+        except InputError as exc:
+            if exc.path is not None:  # a scenario file beside the script: its own file and line
+                raise
+            raise InputError(f"name in [feed]: {exc.message}", path=path,
+                             line=locate_key_line(text, "feed", "name") or 1) from None
     symbol = feed.resolved_symbol()
     catalog = default_catalog()
     if symbol not in catalog:
