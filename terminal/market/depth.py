@@ -84,12 +84,12 @@ def side_levels(profile: LiquidityProfile, mid_ticks: int, sp: int, direction: i
     """The levels of the ask side (``direction`` +1, what a buy takes) or the bid side (−1), after the hole."""
     ticks, cum = _side_base(profile, int(mid_ticks), int(sp), direction, float(depth_mult), float(usd_per_contract))
     if hole_usd > 0:
-        standing = np.clip(cum - hole_usd / usd_per_contract, 0.0, None)
-        size = np.diff(standing, prepend=0.0)
+        standing = np.maximum(cum - hole_usd / usd_per_contract, 0.0)
+        size = _steps(standing)
         keep = size > 0
         ticks, size = ticks[keep], size[keep]
     else:
-        size = np.diff(cum, prepend=0.0)
+        size = _steps(cum)
     if max_levels is not None:
         ticks, size = ticks[:max_levels], size[:max_levels]
     return Side(ticks, size)
@@ -115,23 +115,42 @@ def _side_levels(profile: LiquidityProfile, mid_ticks: int, sp: int, direction: 
     k = level_ticks(profile.fine_levels, profile.level_growth)
     ten_pct = 0.1 * centre
     half = sp / 2.0
-    n = int(np.searchsorted(k, max(ten_pct - half, 0.0), side="right"))
+    n = int(k.searchsorted(max(ten_pct - half, 0.0), side="right"))
     n = max(n, 1)
-    k = k[: n + 1]
-    edges = (half + k.astype(np.float64)) / centre  # distance from the mid of each level's inner edge, fraction
-    outer = np.append(edges[1:], edges[-1])[:n]
+    edges = (half + _level_ticks_f64(profile.fine_levels, profile.level_growth)[: n + 1]) / centre
+    # distance from the mid of each level's outer edge (the next level's inner edge; the last level's own)
+    outer = edges[1:] if edges.shape[0] > n else np.append(edges[1:], edges[-1])[:n]
     inside = min(half / centre / 0.1, 1.0) ** profile.depth_exponent  # the curve's share inside the spread: empty
-    cum_usd = depth_mult * profile.depth_10pct_usd * (np.minimum(outer / 0.1, 1.0) ** profile.depth_exponent - inside)
+    scale = depth_mult * profile.depth_10pct_usd
+    cum_usd = scale * (np.minimum(outer / 0.1, 1.0) ** profile.depth_exponent - inside)
     cum = cum_usd / usd_per_contract
     hole = hole_usd / usd_per_contract
-    standing = np.clip(cum - hole, 0.0, None)
-    size = np.diff(standing, prepend=0.0)
+    standing = np.maximum(cum - hole, 0.0)
+    size = _steps(standing)
     ticks = touch + direction * k[:n]
     keep = size > 0
-    ticks, size = ticks[keep], size[keep]
+    if not keep.all():
+        ticks, size = ticks[keep], size[keep]
     if max_levels is not None:
         ticks, size = ticks[:max_levels], size[:max_levels]
     return Side(ticks, size)
+
+
+def _steps(cum: np.ndarray) -> np.ndarray:
+    """``np.diff(cum, prepend=0.0)`` (each level's size from the running total), without its concatenation."""
+    size = np.empty_like(cum)
+    if cum.shape[0]:
+        size[0] = cum[0] - 0.0
+        np.subtract(cum[1:], cum[:-1], out=size[1:])
+    return size
+
+
+@lru_cache(maxsize=64)
+def _level_ticks_f64(fine_levels: int, growth: float) -> np.ndarray:
+    """:func:`level_ticks` as float64 (exact: every offset is far below 2**53)."""
+    arr = level_ticks(fine_levels, growth).astype(np.float64)
+    arr.setflags(write=False)
+    return arr
 
 
 def walk_side(side: Side, qty: int, direction: int, tick: float, inverse: bool, *,
