@@ -47,7 +47,8 @@ Observer = Callable[[dict[str, TickBatch]], None]
 
 def thinned(times: list[int], before_ms: int) -> list[int]:
     """Indexes of ``times`` (ascending) to keep: all at or after ``before_ms`` and the first; before it, the first of
-    each stretch of width max(an hour, age / AGE_SHARE) rounded down to a power of two hours, where the age is measured from ``before_ms``."""
+    each stretch of width max(an hour, age / AGE_SHARE) rounded down to a power of two hours (the age measured from
+    ``before_ms``)."""
     keep: list[int] = []
     seen: set[tuple[int, int]] = set()
     for i, t in enumerate(times):

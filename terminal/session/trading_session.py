@@ -6,6 +6,7 @@ and nothing of wall-clock time: the caller's clock decides ``until_ms``.
 """
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from terminal.domain.instruments import Catalog, default_catalog
@@ -146,3 +147,19 @@ class TradingSession:
         return {"seed": self.seed, "start_ms": self.start_ms,
                 "feeds": {s: f.describe() for s, f in self.feeds.items()},
                 "positions": {s: f.position for s, f in self.feeds.items()}}
+
+    def with_fresh_account(self, wallets_minor: dict[str, int]) -> TradingSession:
+        """A fresh account on this session's market: new wallets, no positions, orders or journals; the clock,
+        the price feeds and the chart of prices go on."""
+        old = self.exchange
+        ex = Exchange(self.catalog, old.config, now_ms=old.now_ms)
+        ex.markets = {s: copy.copy(m) for s, m in old.markets.items()}
+        ex.next_funding_ms = dict(old.next_funding_ms)
+        for cur, amount in sorted(wallets_minor.items()):
+            if amount:
+                ex.deposit(cur, amount)
+        session = TradingSession(ex, seed=self.seed, start_ms=self.start_ms, feed_specs=self.feed_specs)
+        session.feeds, session.prices = self.feeds, self.prices
+        session.feed_origin = dict(self.feed_origin)
+        session.ticks, session._next_sample = self.ticks, self._next_sample
+        return session

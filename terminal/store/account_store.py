@@ -20,7 +20,6 @@ without the account prints a fresh default account and writes nothing.
 """
 from __future__ import annotations
 
-import copy
 import logging
 import math
 import sqlite3
@@ -34,7 +33,6 @@ from terminal.domain.defaults import DEFAULT_START_MS, DEFAULT_WALLETS_MINOR
 from terminal.domain.errors import TerminalError
 from terminal.domain.instruments import Catalog, default_catalog
 from terminal.domain.orders import Order
-from terminal.exchange.engine import Exchange
 from terminal.feeds.base import Feed
 from terminal.feeds.checkpoint import FeedOrigin
 from terminal.feeds.spec import FeedSpec
@@ -47,6 +45,7 @@ from terminal.store.accounts import (
     check_name,
     db_path,
     delete_account,
+    keep_damaged_copy,
     list_accounts,
     set_active_account,
 )
@@ -63,8 +62,8 @@ from terminal.store.rows import (
     UPSERT_FEED,
     UPSERT_POSITION,
     UPSERT_SETTINGS,
+    history_rows,
     live_row,
-    num,
     series_of,
     write_entities,
 )
@@ -131,21 +130,7 @@ class AccountStore:
         path = db_path(data_dir, name)
         lock = AccountLock.acquire(data_dir, name)
         try:
-            stamp = time.strftime("%Y%m%dT%H%M%S")
-            keep = path.with_name(f"{name}.corrupt-{stamp}.sqlite")
-            n = 1
-            while keep.exists():
-                n += 1
-                keep = path.with_name(f"{name}.corrupt-{stamp}-{n}.sqlite")
-            try:
-                for suffix in ("-wal", "-shm"):
-                    side = path.with_name(path.name + suffix)
-                    if side.exists():
-                        side.rename(keep.with_name(keep.name + suffix))
-                if path.exists():
-                    path.rename(keep)
-            except OSError as exc:
-                raise translate(exc, path, "keep a copy of the account") from None
+            keep = keep_damaged_copy(path, name)
             store = cls(data_dir, name, path, connect(path), lock)
             store.reset()
             store._close_db()
@@ -286,22 +271,7 @@ class AccountStore:
         return (sym, self._spec_text(session.spec_for(sym)), o.seed, o.start_ms, cp.position, cp.model_dump_json())
 
     def _history_rows(self, session: TradingSession) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
-        out: list[tuple[Any, ...]] = []
-        saved = {}
-        for series, buf in series_of(session).items():
-            done = self._hist_saved.get(series, 0)
-            if series not in self._hist_base:
-                self._hist_base[series] = 0
-            new = buf.count - done
-            if new <= 0:
-                continue
-            take = min(new, len(buf))
-            base = self._hist_base[series]
-            view = buf.tail(take)
-            first = base + buf.count - take
-            out.extend((series, first + i, float(r[0]), num(r[1]), num(r[2])) for i, r in enumerate(view))
-            saved[series] = buf.count
-        return out, saved
+        return history_rows(session, self._hist_base, self._hist_saved)
 
     def _idle(self, session: TradingSession) -> bool:
         """Nothing to save: no tick, no journal row, no feed moved, no chart point (a few comparisons)."""
@@ -456,16 +426,7 @@ class AccountStore:
             session = TradingSession.new(seed=account_seed(self.name), start_ms=DEFAULT_START_MS,
                                          wallets_minor=wallets)
         else:
-            ex = Exchange(old.catalog, old.exchange.config, now_ms=old.exchange.now_ms)
-            ex.markets = {s: copy.copy(m) for s, m in old.exchange.markets.items()}
-            ex.next_funding_ms = dict(old.exchange.next_funding_ms)
-            for cur, amount in sorted(wallets.items()):
-                if amount:
-                    ex.deposit(cur, amount)
-            session = TradingSession(ex, seed=old.seed, start_ms=old.start_ms, feed_specs=old.feed_specs)
-            session.feeds, session.prices = old.feeds, old.prices
-            session.feed_origin = dict(old.feed_origin)
-            session.ticks, session._next_sample = old.ticks, old._next_sample
+            session = old.with_fresh_account(wallets)
         self._write_all(session)
         return session
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import time
 from pathlib import Path
 
-from terminal.store.schema import StoreError
+from terminal.store.schema import StoreError, translate
 
 DEFAULT_ACCOUNT = "practice"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,62}[A-Za-z0-9_-]$|^[A-Za-z0-9]$")
@@ -153,3 +154,24 @@ class AccountLock:
             finally:
                 os.close(self.fd)
                 self.fd = None
+
+
+def keep_damaged_copy(path: Path, name: str) -> Path:
+    """Move a damaged account file (and its -wal / -shm) aside as ``<name>.corrupt-<timestamp>.sqlite``, never over
+    an earlier copy; returns where it went. The caller holds the account's lock."""
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    keep = path.with_name(f"{name}.corrupt-{stamp}.sqlite")
+    n = 1
+    while keep.exists():
+        n += 1
+        keep = path.with_name(f"{name}.corrupt-{stamp}-{n}.sqlite")
+    try:
+        for suffix in ("-wal", "-shm"):
+            side = path.with_name(path.name + suffix)
+            if side.exists():
+                side.rename(keep.with_name(keep.name + suffix))
+        if path.exists():
+            path.rename(keep)
+    except OSError as exc:
+        raise translate(exc, path, "keep a copy of the account") from None
+    return keep

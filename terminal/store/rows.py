@@ -81,3 +81,23 @@ def write_entities(db: sqlite3.Connection, ex: Exchange, ch: FrameChanges) -> No
         db.executemany(UPSERT_POSITION, [(s, position_json(ex.positions[s])) for s in ch.positions])
     if ch.settings:
         db.executemany(UPSERT_SETTINGS, [(s, settings_json(ex.settings[s])) for s in ch.settings])
+
+
+def history_rows(session: TradingSession, base: dict[str, int],
+                 saved: dict[str, int]) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
+    """The equity / liquidation chart points not stored yet, as ``history`` rows, and each series' new saved count.
+    ``base`` (the sequence number of each series' first point) gains the series seen for the first time."""
+    out: list[tuple[Any, ...]] = []
+    now_saved = {}
+    for series, buf in series_of(session).items():
+        done = saved.get(series, 0)
+        base.setdefault(series, 0)
+        new = buf.count - done
+        if new <= 0:
+            continue
+        take = min(new, len(buf))
+        view = buf.tail(take)
+        first = base[series] + buf.count - take
+        out.extend((series, first + i, float(r[0]), num(r[1]), num(r[2])) for i, r in enumerate(view))
+        now_saved[series] = buf.count
+    return out, now_saved

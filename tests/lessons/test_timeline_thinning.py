@@ -2,6 +2,8 @@
 grow memory by the hour), and a go-to into the past never has to replay more than a small share of that past."""
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -41,7 +43,7 @@ def test_any_past_moment_is_near_a_kept_checkpoint(hours):
     times = play(hours)
     end = times[-1]
     assert times[0] == 0
-    for before, after in zip(times, times[1:]):
+    for before, after in itertools.pairwise(times):
         age = end - after
         allowed = 2 * max(HOUR_MS, age // AGE_SHARE) + THIN_EVERY * EVERY_MS
         assert after - before <= allowed, (before, after, age)
