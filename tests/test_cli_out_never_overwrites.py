@@ -111,3 +111,13 @@ def test_report_side_files_never_overwrite_a_database(data: Path, tmp_path: Path
         refused(capsys, ["--data-dir", str(data), "report", "--out", str(tmp_path / "r.html")], db)
         link.unlink()
     assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize("seed", ["-1", "-99999999999999999999"])
+def test_a_pack_no_trainee_could_open_is_never_written(tmp_path: Path, capsys, seed: str) -> None:  # type: ignore[no-untyped-def]
+    """``lesson session`` refuses a pack whose seed is below 0; ``lesson pack`` refuses to write one."""
+    out = tmp_path / "room.ltpack.json"
+    assert main(["lesson", "pack", LESSON, "--out", str(out), f"--seed={seed}"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "seed" in err, err
+    assert not out.exists()

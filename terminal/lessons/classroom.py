@@ -44,6 +44,9 @@ def make_pack(lesson_text: str, *, seed: int | None = None, settings: dict[str, 
               source: str = "<lesson>") -> dict[str, Any]:
     """A lesson pack: the lesson's text (validated), the seed every trainee plays and the trainer's settings."""
     lesson = parse_lesson(lesson_text, source)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        # the same rule pack_lesson applies: a pack no trainee could open is never written
+        raise InputError(f"seed: a whole number ≥ 0, got {seed!r}")
     body: dict[str, Any] = {"format": PACK_FORMAT, "version": VERSION, "lesson_id": lesson.id,
                             "title": lesson.title, "lesson_toml": lesson_text,
                             "seed": lesson.start.seed if seed is None else int(seed), "settings": settings or {}}
