@@ -1,5 +1,5 @@
 """Training features whose numbers must be the engine's: calculator, liquidation explainer, leverage curve,
-risk coach, and TP/SL attached at entry. Driven through the real window by objectName."""
+risk coach (TP / SL at entry: tests/test_ui_brackets.py). Driven through the real window by objectName."""
 from __future__ import annotations
 
 import math
@@ -168,53 +168,6 @@ def test_coach_warns_above_5x_and_without_a_stop_and_is_silent_when_off(qtbot, w
     w(window, QSlider, "orderForm.leverage").setValue(5000)
     assert coach.current == [] and warnings.text() == "" and not coach.isVisible()
     assert w(window, QPushButton, "orderForm.buy").isEnabled()  # never blocks
-
-
-# ---------------------------------------------------------------- TP / SL at entry
-def test_tp_sl_in_roe_are_placed_reduce_only_after_a_market_fill(qtbot, window):
-    w(window, QSlider, "orderForm.leverage").setValue(2000)  # 20x
-    w(window, QComboBox, "orderForm.tpslUnit").setCurrentText("ROE %")
-    type_into(qtbot, w(window, QLineEdit, "orderForm.takeProfit"), "50")
-    type_into(qtbot, w(window, QLineEdit, "orderForm.stopLoss"), "25")
-    qtbot.mouseClick(w(window, QPushButton, "orderForm.buy"), Qt.MouseButton.LeftButton)
-    ex = window.bridge.session.exchange
-    fill = ex.fills[-1]
-    orders = sorted(ex.orders.values(), key=lambda o: o.id)
-    assert len(orders) == 2
-    tp, sl = orders
-    assert tp.type.value == "take_profit_market" and sl.type.value == "stop_market"
-    assert all(o.side == "sell" and o.reduce_only and o.close_on_trigger and o.qty == 1000 for o in orders)
-    assert tp.stop_price == target_price_for_roe(XBT, 1, 1000, fill.price, 20, 50)
-    assert sl.stop_price == target_price_for_roe(XBT, 1, 1000, fill.price, 20, -25)
-    assert window.tables.orders.rowCount() == 2
-
-
-def test_tp_sl_on_a_resting_limit_wait_for_its_fill(qtbot):
-    win = crash_window(qtbot)
-    ex = win.bridge.session.exchange
-    last = ex.markets["XBTUSD"].last
-    w(win, QComboBox, "orderForm.orderType").setCurrentText("Limit")
-    limit = XBT.round_price(last * 0.97)  # the crash reaches it
-    win.form.price.setValue(limit)
-    type_into(qtbot, w(win, QLineEdit, "orderForm.takeProfit"), f"{limit + 1500}")
-    type_into(qtbot, w(win, QLineEdit, "orderForm.stopLoss"), f"{limit - 1000}")
-    qtbot.mouseClick(w(win, QPushButton, "orderForm.buy"), Qt.MouseButton.LeftButton)
-    assert len(ex.orders) == 1  # only the entry while it rests
-    run_until(win, lambda: any(f.order_type == "limit" for f in ex.fills), frames=400, speed="100x", wall_s=0.1)
-    qtbot.waitUntil(lambda: len(ex.orders) == 2, timeout=2000)  # placed just after the frame that filled it
-    by_type = {o.type.value: o for o in ex.orders.values()}
-    assert by_type["take_profit_market"].stop_price == limit + 1500
-    assert by_type["stop_market"].stop_price == limit - 1000
-    assert all(o.reduce_only and o.close_on_trigger and o.side == "sell" for o in ex.orders.values())
-
-
-def test_tp_on_the_wrong_side_is_refused_in_words(qtbot, window):
-    last = window.bridge.session.exchange.markets["XBTUSD"].last
-    type_into(qtbot, w(window, QLineEdit, "orderForm.takeProfit"), f"{XBT.round_price(last * 0.9)}")
-    n = len(window.bridge.session.exchange.fills)
-    qtbot.mouseClick(w(window, QPushButton, "orderForm.buy"), Qt.MouseButton.LeftButton)
-    assert "must be above the entry" in w(window, QLabel, "orderForm.message").text()
-    assert len(window.bridge.session.exchange.fills) == n
 
 
 def test_default_size_shows_numbers_when_the_window_opens(window):

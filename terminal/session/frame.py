@@ -4,7 +4,8 @@ A :class:`Frame` carries the account figures per currency, positions and open or
 fills, ledger rows, liquidations, funding payments and refusals booked **since the previous frame** (events: a
 table appends them, an alert sounds them), every record so far as read-only prefix views (``history``: for a
 view that starts over, e.g. after an account switch, when ``reset`` is set), the chart series (time-ordered
-slices on demand), the market read-outs, the clock, the price source, the leverage setting and the instrument of
+slices on demand), the market read-outs (last, mark, index, the funding rate fixed for the next funding and the
+predicted one for the funding after it), the clock, the price source, the leverage setting and the instrument of
 the symbol on screen.
 
 Building one costs the same whatever the account's age: the snapshot is open positions and orders only; events
@@ -250,8 +251,16 @@ class Frame:
 
     @property
     def market(self) -> MarketView | None:
-        """Last, mark, index, funding rate and next funding time of ``symbol`` (None before its first price)."""
+        """Last, mark, index, the funding rate fixed for the next funding time, that time, and the predicted rate
+        for the funding after it, of ``symbol`` (None before its first price)."""
         return self.snapshot.markets.get(self.symbol)
+
+    @property
+    def predicted_funding_rate(self) -> float | None:
+        """The rate the funding window in progress predicts for ``symbol``, paid at the funding *after* the next one
+        (the next one's rate is fixed: ``market.funding_rate``); None before its first price or for a dated future."""
+        m = self.market
+        return None if m is None or m.next_funding_ms is None else m.predicted_funding_rate
 
     @property
     def wallet(self) -> WalletView | None:

@@ -31,7 +31,7 @@ from ui.order import previews as previews
 from ui.order.draft import Draft, read_draft
 from ui.order.leverage import LeverageControl, MarginAdjuster
 from ui.order.readouts import Readouts
-from ui.order.tpsl import Brackets, TpSlSection, TpSlSpec
+from ui.order.tpsl import EntryPrice, TpSlSection, armed_words, expected_entry
 from ui.services.bridge import Frame, SessionBridge
 from ui.style import format as fmt
 from ui.style import theme
@@ -127,7 +127,6 @@ class OrderForm(QWidget):
         self.readouts_box = Readouts()
         self.readouts = self.readouts_box.labels
         self.tpsl = TpSlSection()
-        self.brackets = Brackets(bridge, self.say, self)
         self.extras = QVBoxLayout()  # training widgets (the risk coach) go here
 
         outer = QVBoxLayout(self)
@@ -289,7 +288,8 @@ class OrderForm(QWidget):
             self._set("estLiqPriceLong", fmt.price(self.inst, pv.buy.liquidation_price))
             self._set("estLiqPriceShort", fmt.price(self.inst, pv.sell.liquidation_price))
             self._set("availableBalance", fmt.money(cur, pv.available_balance))
-        self.tpsl.show_preview(self.inst, self._draft.qty if self._draft else 0, self.entry_estimate(), lev)
+        entries = {} if self._draft is None else {dn: self.expected_entry(self._draft, dn) for dn in (1, -1)}
+        self.tpsl.show_preview(self.inst, self._draft.qty if self._draft else 0, entries, lev)
         self._position_preview()
 
     def _set(self, name: str, text: str) -> None:
@@ -371,48 +371,50 @@ class OrderForm(QWidget):
         return self._apply(self.orders.set_margin_mode(self.inst.symbol, cross, lev))
 
     def submit(self, side: str) -> int | None:
-        """Send the typed order on ``side``; returns the order id, or None (the reason is in the message)."""
+        """Send the typed order on ``side`` (with its TP / SL as the engine's bracket); returns the order id, or
+        None (the reason is in the message, and nothing was changed)."""
         d = self.draft()
         if isinstance(d, str):
             self.say(d, "input")
             return None
+        bracket = self.bracket_for(side, d)
+        if isinstance(bracket, str):  # refused before anything is sent: the account is untouched
+            self.say(bracket, "reject")
+            return None
         if not self.ensure_settings():
             return None
-        tpsl = self.tpsl_for(side, d)
-        if isinstance(tpsl, str):
-            self.say(tpsl, "input")
-            return None
-        req = OrderRequest(side=side, **d.fields)  # type: ignore[arg-type]
+        fields = dict(d.fields)
+        if bracket is not None:
+            fields["take_profit"], fields["stop_loss"] = bracket
+        req = OrderRequest(side=side, **fields)
         ack = self.orders.place(req)
         if not ack.accepted:
             self.say(ack.reason or "Rejected.", "reject")
             return None
         what = f"{side.title()} {d.qty:,} {self.inst.symbol} {ORDER_TYPE_LABELS[req.type]}"
         if ack.fills:
-            self.say(f"{what}: filled at {fmt.price(self.inst, ack.fills[-1].price)}.", "ok")
+            text = f"{what}: filled at {fmt.price(self.inst, ack.fills[-1].price)}."
         else:
-            self.say(f"{what}: order {ack.order_id} placed.", "ok")
-        if tpsl is not None and ack.order_id is not None:
-            self.brackets.attach(ack, side, self.inst.symbol, tpsl, self.leverage.value,
-                                 self.trigger.currentText().lower())
+            text = f"{what}: order {ack.order_id} placed."
+        self.say(text + armed_words(self.inst, bracket, bool(ack.fills)), "ok")
         self.refresh()
         self.placed.emit(ack.order_id or 0)
         return ack.order_id
 
+    def expected_entry(self, d: Draft, direction: int) -> EntryPrice:
+        """The price ``d`` on ``direction`` is expected to open at (limit / stop price, else the frame's touch)."""
+        return expected_entry(self.bridge.last, self.inst, d.preview_price, d.fields.get("price") is not None,
+                              direction)
+
     def entry_estimate(self, d: Draft | None = None) -> float:
         """The price the order would open at: its limit / stop price, else the last price."""
         d = d if d is not None else self._draft
-        if d is not None and d.preview_price is not None:
-            return d.preview_price
-        return self.last_price()
+        return d.preview_price if d is not None and d.preview_price is not None else self.last_price()
 
-    def tpsl_for(self, side: str, d: Draft) -> TpSlSpec | str | None:
-        """The TP/SL typed for an entry on ``side`` (None when none, or the order only reduces), or why not."""
-        spec = self.tpsl.spec()
-        if isinstance(spec, str) or spec.empty or self.reduce_only.isChecked():
-            return spec if isinstance(spec, str) else None
-        check = spec.prices(self.inst, 1 if side == "buy" else -1, d.qty, self.entry_estimate(d), self.leverage.value)
-        return check if isinstance(check, str) else spec
+    def bracket_for(self, side: str, d: Draft) -> tuple[float | None, float | None] | str | None:
+        """(take-profit, stop-loss) prices for an entry on ``side`` (None when none is typed), or why not."""
+        entry = self.expected_entry(d, 1 if side == "buy" else -1)
+        return self.tpsl.bracket(self.inst, side, d.qty, entry.price, self.leverage.value, self.reduce_only.isChecked())
 
     def set_default_size(self) -> None:
         """10 lots (1,000 contracts of XBTUSD), selected so the first keystroke replaces it."""

@@ -1,29 +1,57 @@
-"""Take-profit / stop-loss attached at entry (price or ROE %), and the brackets placed once the entry fills.
+"""Take-profit / stop-loss attached at entry (price or ROE %): the form's TP / SL fields and their preview.
 
-The section only records what the trader typed; :class:`Brackets` turns it into two reduce-only,
-close-on-trigger orders (``take_profit_market`` and ``stop_market``) on the other side once the entry order
-has filled — at once for a market order, later (from the bridge's frame events) for a resting limit.
-ROE % targets are converted with :func:`terminal.domain.margin.target_price_for_roe` at the actual average fill price.
+The section only reads what the trader typed. The prices go on the entry's :class:`OrderRequest`
+(``take_profit`` / ``stop_loss``) and the **engine** owns the bracket from there (terminal/exchange/brackets.py):
+it arms a take-profit-market and a stop-market on the other side when the entry fills, sized to the filled
+quantity, one-cancels-other, gone when the position closes. ROE % targets are converted to a price with
+:func:`terminal.domain.margin.target_price_for_roe` at the entry's expected price — the limit (or stop) price of
+the order, or the touch (best ask for a buy, best bid for a sell) for a market order — which the preview names.
 """
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
-from terminal.domain.account import Fill
 from terminal.domain.instruments import Instrument
 from terminal.domain.margin import target_price_for_roe
-from terminal.domain.orders import OrderRequest, OrderType
-from terminal.session.order_service import Accepted
-from ui.services.bridge import Frame, SessionBridge
+from terminal.market.views import BookView
+from terminal.session.frame import Frame
 from ui.style import format as fmt
 from ui.style import theme
 
 UNITS = ("Price", "ROE %")
+
+
+@dataclass(frozen=True)
+class EntryPrice:
+    """The price an entry is expected to open at, and what it is ("limit", "stop", "ask", "bid") for the preview."""
+
+    price: float
+    source: str
+
+
+def touch_price(frame: Frame | None, inst: Instrument, direction: int) -> float:
+    """Where a market order on ``direction`` fills now, as ``frame`` shows it: the best ask for a buy, the best bid
+    for a sell (the last price ± one tick when the frame has no book of ``inst``)."""
+    book = frame.book if frame is not None and frame.symbol == inst.symbol else None
+    if isinstance(book, BookView):
+        levels = book.asks if direction > 0 else book.bids
+        if levels.shape[0]:
+            return float(levels[0, 0])
+    m = frame.snapshot.markets.get(inst.symbol) if frame is not None else None
+    last = m.last if m is not None and math.isfinite(m.last) else inst.typical_price
+    return inst.round_price(last + direction * inst.tick_size)
+
+
+def expected_entry(frame: Frame | None, inst: Instrument, order_price: float | None, is_limit: bool,
+                   direction: int) -> EntryPrice:
+    """The price an entry is expected to open at: its limit (or stop) price, else the touch on ``direction``."""
+    if order_price is not None:
+        return EntryPrice(order_price, "limit" if is_limit else "stop")
+    return EntryPrice(touch_price(frame, inst, direction), "ask" if direction > 0 else "bid")
 
 
 @dataclass(frozen=True)
@@ -114,20 +142,40 @@ class TpSlSection(QWidget):
             vals.append(v)
         return TpSlSpec(self.unit.currentText(), vals[0], vals[1])
 
-    def show_preview(self, inst: Instrument, qty: int, entry: float | None, leverage: float) -> None:
-        """Under the fields: the trigger prices each side would get (ROE % converted at ``entry``)."""
+    def show_preview(self, inst: Instrument, qty: int, entries: dict[int, EntryPrice], leverage: float) -> None:
+        """Under the fields: the trigger prices each side would get, and the entry price they are reckoned from
+        (``entries``: direction → expected entry; an ROE % is converted at that price)."""
         s = self.spec()
-        if isinstance(s, str) or s.empty or entry is None or qty <= 0:
+        if isinstance(s, str) or s.empty or not entries or qty <= 0:
             self.preview.setText(s if isinstance(s, str) else "")
             return
         parts = []
         for direction, word in ((1, "Long"), (-1, "Short")):
-            r = s.prices(inst, direction, qty, entry, leverage)
+            e = entries.get(direction)
+            if e is None:
+                continue
+            r = s.prices(inst, direction, qty, e.price, leverage)
+            at = f"at {e.source} {fmt.price(inst, e.price)}"
             if isinstance(r, str):
-                parts.append(f"{word}: —")
+                parts.append(f"{word} {at}: —")
             else:
-                parts.append(f"{word}: TP {fmt.price(inst, r[0])}  SL {fmt.price(inst, r[1])}")
-        self.preview.setText("   ".join(parts))
+                parts.append(f"{word} {at}: TP {fmt.price(inst, r[0])} SL {fmt.price(inst, r[1])}")
+        self.preview.setText("\n".join(parts))
+        self.preview.setToolTip("The engine arms the take-profit and stop-loss when the entry fills, sized to the "
+                                "filled quantity; when one fills it cancels the other. An ROE % is turned into a "
+                                "price at the entry shown here: the order's limit (or stop) price, or for a market "
+                                "order the best ask (buy) or best bid (sell) now.")
+
+    def bracket(self, inst: Instrument, side: str, qty: int, entry: float, leverage: float,
+                reduce_only: bool) -> tuple[float | None, float | None] | str | None:
+        """(take-profit, stop-loss) prices for an entry on ``side`` expected at ``entry`` (None when none is typed),
+        or why they cannot go on the order."""
+        spec = self.spec()
+        if isinstance(spec, str) or spec.empty:
+            return spec if isinstance(spec, str) else None
+        if reduce_only:
+            return "Take profit / stop loss belong on an order that opens a position, not a reduce-only one."
+        return spec.prices(inst, 1 if side == "buy" else -1, qty, entry, leverage)
 
     def stop_for(self, inst: Instrument, direction: int, qty: int, entry: float, leverage: float) -> float | None:
         """The stop-loss price for ``direction`` (None when none is typed or it is on the wrong side)."""
@@ -143,94 +191,9 @@ class TpSlSection(QWidget):
         self.changed.emit()
 
 
-@dataclass
-class _Pending:
-    side: str
-    symbol: str
-    spec: TpSlSpec
-    leverage: float
-    trigger: str
-    qty: int = 0
-    notional: float = 0.0  # sum of qty * price, for the average fill price
-    seen: set[int] = field(default_factory=set)
-
-
-class Brackets(QObject):
-    """Places the TP / SL of an entry once it has filled (reduce-only, close-on-trigger)."""
-
-    placed = Signal(str)  # what was placed (for the form's message)
-
-    def __init__(self, bridge: SessionBridge, say: Callable[[str, str], None], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.bridge = bridge
-        self.say = say
-        self.pending: dict[int, _Pending] = {}
-        bridge.frame.connect(self._on_frame)
-        bridge.sessionChanged.connect(lambda _s: self.pending.clear())
-
-    def attach(self, entry: Accepted, side: str, symbol: str, spec: TpSlSpec, leverage: float, trigger: str) -> None:
-        """Call right after the entry was accepted: brackets it now if it already filled, else when it does."""
-        order_id = entry.order_id
-        if order_id is None:
-            return
-        p = _Pending(side, symbol, spec, leverage, trigger)
-        self.pending[order_id] = p
-        for f in entry.fills:
-            self._add(p, f)
-        self._settle(order_id, deferred=False)
-
-    @staticmethod
-    def _add(p: _Pending, f: Fill) -> None:
-        if f.fill_id not in p.seen:
-            p.seen.add(f.fill_id)
-            p.qty += f.qty
-            p.notional += f.qty * f.price
-
-    def _on_frame(self, frame: Frame) -> None:
-        if not self.pending:
-            return
-        for f in frame.fills:
-            if f.order_id is not None and f.order_id in self.pending:
-                self._add(self.pending[f.order_id], f)
-        for oid in [oid for oid in self.pending if frame.order(oid) is None]:  # filled, cancelled or expired
-            self._settle(oid, deferred=True)
-
-    def _settle(self, order_id: int, deferred: bool) -> None:
-        """Once the entry is no longer live: bracket what filled (nothing if it was cancelled unfilled)."""
-        frame = self.bridge.last
-        if frame is not None and frame.order(order_id) is not None:
-            return
-        p = self.pending.pop(order_id)
-        if p.qty <= 0:
-            return
-        if deferred:  # not from inside a frame: the bracket's own frame follows this one
-            QTimer.singleShot(0, lambda: self._place(p))
-        else:
-            self._place(p)
-
-    def _place(self, p: _Pending) -> None:
-        inst = self.bridge.catalog[p.symbol]
-        direction = 1 if p.side == "buy" else -1
-        entry = p.notional / p.qty
-        prices = p.spec.prices(inst, direction, p.qty, entry, p.leverage)
-        if isinstance(prices, str):
-            self.say(f"TP/SL not placed: {prices}", "reject")
-            return
-        close = "sell" if direction > 0 else "buy"
-        done = []
-        for price, otype, word in ((prices[0], OrderType.TAKE_PROFIT_MARKET, "TP"),
-                                   (prices[1], OrderType.STOP_MARKET, "SL")):
-            if price is None:
-                continue
-            req = OrderRequest(symbol=p.symbol, side=close, qty=p.qty, type=otype, stop_price=price,
-                               trigger=p.trigger, reduce_only=True, close_on_trigger=True)
-            ack = self.bridge.orders.place(req)
-            if ack.accepted:
-                done.append(f"{word} {fmt.price(inst, price)}")
-            else:
-                self.say(f"{word} not placed: {ack.reason}", "reject")
-                return
-        if done:
-            text = "Attached " + ", ".join(done) + "."
-            self.say(text, "ok")
-            self.placed.emit(text)
+def armed_words(inst: Instrument, bracket: tuple[float | None, float | None] | None, filled: bool) -> str:
+    """" TP 52,000.0, SL 48,000.0 armed." after an accepted entry (" … armed when it fills." while it rests)."""
+    if bracket is None:
+        return ""
+    legs = [f"{word} {fmt.price(inst, px)}" for word, px in zip(("TP", "SL"), bracket, strict=True) if px is not None]
+    return f" {', '.join(legs)} {'armed' if filled else 'armed when it fills'}."

@@ -68,6 +68,11 @@ def position_columns(cat: Catalog) -> list[Column]:
 def order_columns(cat: Catalog) -> list[Column]:
     def flags(o: OrderView) -> str:
         f = [n for n, on in (("Post", o.post_only), ("Reduce", o.reduce_only), ("Close", o.close_on_trigger)) if on]
+        if o.bracket_of is not None:  # a bracket leg: the entry it protects (the other leg goes when it fills)
+            f.append(f"{'TP' if o.type.startswith('take_profit') else 'SL'} of #{o.bracket_of}")
+        for word, px in (("TP", o.take_profit), ("SL", o.stop_loss)):  # an entry's bracket, armed when it fills
+            if px is not None:
+                f.append(f"{word} {fmt.price(cat[o.symbol], px)}")
         return " ".join(f)
 
     return [
@@ -80,7 +85,7 @@ def order_columns(cat: Catalog) -> list[Column]:
         Column("Stop", lambda o: fmt.price(cat[o.symbol], o.stop_price), number=lambda o: o.stop_price),
         Column("Trigger", lambda o: o.trigger.title() if o.stop_price is not None else "", "left", width=60),
         Column("TIF", lambda o: o.time_in_force, "left", width=45),
-        Column("Flags", flags, "left", width=80),
+        Column("Flags", flags, "left", width=150),
         Column("Status", lambda o: o.status.replace("_", " ").title(), "left", width=100),
         Column("Margin", lambda o: fmt.money(cat[o.symbol].settle_currency, o.margin_minor), width=110,
                number=lambda o: fmt.number(cat[o.symbol].settle_currency, o.margin_minor),
