@@ -12,6 +12,12 @@ from ui.style import format as fmt
 from ui.style import theme
 
 SPEEDS = ["1x", "10x", "100x", "1000x", "max"]
+FUNDING_TIP = (
+    "Funding: the rate longs pay shorts (shorts pay longs when it is negative) on the position's value at the next "
+    "funding time, shown with the time left. It is fixed: it was set by the 8-hour window that ended at the last "
+    "funding.\nPredicted: what the window in progress points to so far; it becomes the rate paid at the funding "
+    "after the next one, and moves until the next funding fixes it."
+)
 
 
 class SimToolbar(QToolBar):
@@ -42,6 +48,11 @@ class SimToolbar(QToolBar):
         self.funding = self._label(fmt.DASH, "value", "toolbar.funding")
         self.funding.setFont(theme.mono_font())
         self.addWidget(self.funding)
+        self.predicted_funding = self._label("", "caption", "toolbar.predictedFunding")
+        self.predicted_funding.setFont(theme.mono_font())
+        self.addWidget(self.predicted_funding)
+        for lab in (self.funding, self.predicted_funding):
+            lab.setToolTip(FUNDING_TIP)
         self.clock = self._label("", "caption", "toolbar.clock")
         self.clock.setFont(theme.mono_font())
         self.addSeparator()
@@ -156,6 +167,9 @@ class SimToolbar(QToolBar):
         if m.next_funding_ms is not None:
             left = fmt.countdown(m.next_funding_ms - frame.snapshot.time_ms)
             self.funding.setText(f"{m.funding_rate * 100:.4f} % in {left}")
+            predicted = frame.predicted_funding_rate
+            self.predicted_funding.setText("" if predicted is None else f"· predicted {predicted * 100:.4f} %")
         else:
             self.funding.setText("none (dated future)")
+            self.predicted_funding.setText("")
         self.clock.setText(fmt.utc_time(frame.snapshot.time_ms) + " UTC")
