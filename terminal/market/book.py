@@ -103,6 +103,7 @@ class _Batch:
     events: list[HoleEvent] = field(default_factory=list)
     own: list[OwnPrint] = field(default_factory=list)
     touch_size: tuple[np.ndarray, np.ndarray] | None = None  # recorded (bid, ask) sizes at the touch
+    bg_px: np.ndarray | None = None  # prices of bg_ticks as planned (None: a crowd re-plan left them stale)
 
 
 class SymbolBook:
@@ -251,7 +252,8 @@ class SymbolBook:
             side = np.where(np.diff(prev) < 0, -1, 1).astype(np.int8)
             parts = [PrintBatch(rt[lo:hi], rp[lo:hi], rs[lo:hi], side, np.full(hi - lo, RECORDED, np.int8))]
         else:
-            parts = [PrintBatch(b.t[b.bg.at], self.px(b.bg_ticks), b.bg.size, b.bg.side,
+            bg_px = b.bg_px if b.bg_px is not None else self.px(b.bg_ticks)
+            parts = [PrintBatch(b.t[b.bg.at], bg_px, b.bg.size, b.bg.side,
                                 np.full(b.bg.at.size, BACKGROUND, np.int8))]
         crowd = [e for e in b.events if e.print_size]
         if crowd:
@@ -326,8 +328,13 @@ class SymbolBook:
             order = np.argsort(pos * 2 + np.concatenate((np.zeros(len(crowd), np.int64),
                                                          np.ones(sel.size, np.int64))), kind="stable")
             pos, val = pos[order], self.px(val[order])
+            b.bg_px = None
         else:  # background prints only: already in tick order (one a tick at most)
             pos, val = b.bg.at[sel], self.px(b.bg_ticks[sel])
+            if not j0:
+                b.bg_px = val
+            elif b.bg_px is not None:
+                b.bg_px[sel] = val
         carry = float(b.last[j0 - 1]) if j0 > 0 else self.last_price
         if val.size == 0:
             b.last[j0:] = carry

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -54,11 +54,11 @@ class Walk:
     intended_ticks: int  # the touch when the order arrived
     taken_usd: float  # dollars of depth removed (the hole it leaves)
 
-    @property
+    @cached_property
     def levels(self) -> int:
         return int(np.count_nonzero(self.qty > 0))
 
-    @property
+    @cached_property
     def last_ticks(self) -> int:
         """The worst level touched: where the last print of this order is."""
         nz = np.flatnonzero(self.qty > 0)
@@ -158,22 +158,24 @@ def walk_side(side: Side, qty: int, direction: int, tick: float, inverse: bool, 
     """Take up to ``qty`` contracts from ``side`` (best first), not beyond ``limit_ticks`` when given."""
     ticks, size = side.ticks, side.size
     intended = int(ticks[0]) if ticks.size else 0
-    if limit_ticks is not None:
-        ok = ticks <= limit_ticks if direction > 0 else ticks >= limit_ticks
-        ticks, size = ticks[ok], size[ok]
-    cum = np.cumsum(size)
+    if limit_ticks is not None and ticks.size:
+        worst = int(ticks[-1])  # levels run away from the touch: all inside the limit when the last one is
+        if (worst > limit_ticks) if direction > 0 else (worst < limit_ticks):
+            ok = ticks <= limit_ticks if direction > 0 else ticks >= limit_ticks
+            ticks, size = ticks[ok], size[ok]
+    cum = size.cumsum()
     avail = float(cum[-1]) if cum.size else 0.0
     filled = int(min(qty, math.floor(avail + 1e-9)))
     if filled <= 0:
         empty = np.empty(0)
         return Walk(empty.astype(np.int64), empty, 0, math.nan, intended, 0.0)
-    last = int(np.searchsorted(cum, filled - 1e-9, side="left"))
+    last = int(cum.searchsorted(filled - 1e-9, side="left"))
     take = size[: last + 1].copy()
     take[-1] -= float(cum[last]) - filled
-    take = np.clip(take, 0.0, None)
+    take = np.maximum(take, 0.0)
     px = ticks[: last + 1].astype(np.float64) * tick
     if inverse:
-        avg = filled / float(np.sum(take / px))
+        avg = filled / float((take / px).sum())
     else:
         avg = float(np.dot(take, px)) / filled
     return Walk(ticks[: last + 1], take, filled, avg, intended, filled * usd_per_contract)
