@@ -465,12 +465,18 @@ class SymbolBook:
 
     def levels(self, depth: int, t_ms: int | None = None) -> tuple[list[list[float]], list[list[float]]]:
         """Top ``depth`` levels a side as ``[[price, size], …]`` (best first), sizes in whole contracts."""
-        out: list[list[list[float]]] = []
+        bids, asks = self.level_arrays(depth, t_ms)
+        return bids.tolist(), asks.tolist()
+
+    def level_arrays(self, depth: int, t_ms: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`levels` as two ``(n, 2)`` float arrays (what a frame's ladder carries)."""
         if self.b is None and self.prev_t is None:
-            return [], []  # no price seen yet
-        for d in (-1, 1):
-            s = self.side(-1, d, depth, t_ms)
-            out.append([[float(p), float(math.floor(q))] for p, q in zip(self.px(s.ticks), s.size)])
+            return np.empty((0, 2)), np.empty((0, 2))  # no price seen yet
+        hb, ha = self._holes(-1, t_ms)
+        out = []
+        for d, hole in ((-1, hb), (1, ha)):
+            s = self._side_at(-1, d, hole, depth)
+            out.append(np.column_stack((self.px(s.ticks), np.floor(s.size))))
         return out[0], out[1]
 
     # ---------------------------------------------------------------- taking and resting

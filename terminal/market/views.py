@@ -76,9 +76,8 @@ def book_view(market: MarketSim, symbol: str, max_order_qty: int, last: float, t
         bid, ask = round(last - tick, decimals), round(last + tick, decimals)
         big = float(max_order_qty)
         return BookView(symbol, np.array([[bid, big]]), np.array([[ask, big]]), market.fill_model, recorded, True)
-    bids, asks = book.levels(depth, now_ms)
-    return BookView(symbol, np.array(bids, dtype=np.float64).reshape(-1, 2),
-                    np.array(asks, dtype=np.float64).reshape(-1, 2), market.fill_model, recorded, False)
+    bids, asks = book.level_arrays(depth, now_ms)
+    return BookView(symbol, bids, asks, market.fill_model, recorded, False)
 
 
 def tape_view(market: MarketSim, symbol: str, prints: int = TAPE_PRINTS) -> TapeView | None:
