@@ -39,6 +39,7 @@ class CandleItem(pg.GraphicsObject):  # type: ignore[misc]
         self.bars = np.zeros((0, 6))
         self.width_s = 60.0
         self._picture = QPicture()
+        self._volume = QPicture()  # closed bars' volume, in (time, contracts): scaled to the view when painted
         self._key: tuple[object, ...] = ()
         self._bounds = QRectF()
         self._pens = {1: _pen(theme.LONG), -1: _pen(theme.SHORT)}
@@ -57,11 +58,13 @@ class CandleItem(pg.GraphicsObject):  # type: ignore[misc]
             self._record(closed)
         if bars.shape[0]:
             lo, hi = float(bars[:, 3].min()), float(bars[:, 2].max())
-            self._bounds = QRectF(float(bars[0, 0]), lo, float(bars[-1, 0]) + width_s - float(bars[0, 0]),
-                                  max(hi - lo, 1e-12))
+            bounds = QRectF(float(bars[0, 0]), lo, float(bars[-1, 0]) + width_s - float(bars[0, 0]),
+                            max(hi - lo, 1e-12))
         else:
-            self._bounds = QRectF()
-        self.prepareGeometryChange()
+            bounds = QRectF()
+        if bounds != self._bounds:  # the scene re-indexes the item only when its box really moved
+            self.prepareGeometryChange()
+            self._bounds = bounds
         self.update()
 
     def _record(self, bars: np.ndarray) -> None:
@@ -70,6 +73,17 @@ class CandleItem(pg.GraphicsObject):  # type: ignore[misc]
         for row in bars:
             self._draw_bar(p, row)
         p.end()
+        self._volume = QPicture()
+        p = QPainter(self._volume)
+        p.setPen(Qt.PenStyle.NoPen)
+        for row in bars:
+            self._draw_volume(p, row)
+        p.end()
+
+    def _draw_volume(self, p: QPainter, row: np.ndarray) -> None:
+        up = 1 if row[4] >= row[1] else -1
+        p.setBrush(self._vol_brushes[up])
+        p.drawRect(QRectF(float(row[0]) + self.width_s * 0.15, 0.0, self.width_s * 0.7, float(row[5])))
 
     def _draw_bar(self, p: QPainter, row: np.ndarray) -> None:
         t, o, h, lo, c = (float(x) for x in row[:5])
@@ -99,11 +113,13 @@ class CandleItem(pg.GraphicsObject):  # type: ignore[misc]
             return
         vmax = float(vis[:, 5].max()) or 1.0
         scale = (y1 - y0) * VOLUME_SHARE / vmax
+        p.save()  # the closed bars' volume was recorded in contracts: one transform puts it at the view's bottom
+        p.translate(0.0, y0)
+        p.scale(1.0, scale)
+        p.drawPicture(0, 0, self._volume)
         p.setPen(Qt.PenStyle.NoPen)
-        for row in vis:
-            up = 1 if row[4] >= row[1] else -1
-            p.setBrush(self._vol_brushes[up])
-            p.drawRect(QRectF(float(row[0]) + self.width_s * 0.15, y0, self.width_s * 0.7, float(row[5]) * scale))
+        self._draw_volume(p, bars[-1])
+        p.restore()
 
     def boundingRect(self) -> QRectF:
         return self._bounds
