@@ -1,0 +1,57 @@
+"""The tape and candles fold prints the same way whatever the batching: a whole batch, one print at a time, or a
+single print appended between batches give the same bars and the same tape (the GUI and the report read them)."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from terminal.market.tape import TIMEFRAMES_S, Candles, PrintBatch, Tape
+
+
+def _prints(gaps: list[int], prices: list[int], sizes: list[int]) -> PrintBatch:
+    n = min(len(gaps), len(prices), len(sizes))
+    t = 1_709_251_200_000 + np.cumsum(np.array(gaps[:n], np.int64))
+    return PrintBatch(t, np.array(prices[:n], np.float64) * 0.5, np.array(sizes[:n], np.int64),
+                      np.where(np.arange(n) % 2, 1, -1).astype(np.int8), np.zeros(n, np.int8))
+
+
+@settings(max_examples=60, deadline=None)
+@given(gaps=st.lists(st.integers(0, 40_000), min_size=1, max_size=120),
+       prices=st.lists(st.integers(90_000, 110_000), min_size=120, max_size=120),
+       sizes=st.lists(st.integers(1, 10**7), min_size=120, max_size=120),
+       cuts=st.lists(st.integers(0, 120), max_size=6))
+def test_candles_and_tape_are_the_same_however_the_prints_are_batched(gaps, prices, sizes, cuts):
+    """Bars are OHLCV of the prints in each bucket (open = first, high = max, low = min, close = last,
+    volume = sum), so splitting the prints into batches — including batches inside one minute, which take the
+    one-bar path, and single appended prints — cannot change them."""
+    p = _prints(gaps, prices, sizes)
+    n = p.t_ms.size
+    whole_c, whole_t = Candles(), Tape(capacity=64)
+    whole_c.extend(p)
+    whole_t.extend(p)
+    split_c, split_t = Candles(), Tape(capacity=64)
+    edges = sorted({0, n, *(c % (n + 1) for c in cuts)})
+    for a, b in itertools.pairwise(edges):
+        part = PrintBatch(*(c[a:b] for c in p))
+        if b - a == 1:
+            split_c.append(int(part.t_ms[0]), float(part.price[0]), int(part.size[0]))
+            split_t.append(int(part.t_ms[0]), float(part.price[0]), int(part.size[0]), int(part.side[0]),
+                           int(part.kind[0]))
+        else:
+            split_c.extend(part)
+            split_t.extend(part)
+    for tf in TIMEFRAMES_S:
+        assert split_c.view(tf).tobytes() == whole_c.view(tf).tobytes(), tf
+    # and the bars are the OHLCV of their bucket's prints
+    bars = whole_c.view("1m")
+    bucket = p.t_ms // 60_000 * 60_000
+    for row in bars:
+        m = bucket == row[0]
+        assert (row[1], row[2], row[3], row[4], row[5]) == (p.price[m][0], p.price[m].max(), p.price[m].min(),
+                                                            p.price[m][-1], p.size[m].sum())
+    assert split_t.count == whole_t.count == n and split_t.volume == whole_t.volume == int(p.size.sum())
+    for a, b in zip(split_t.view(), whole_t.view()):
+        assert a.tobytes() == b.tobytes()
