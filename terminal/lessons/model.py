@@ -193,6 +193,15 @@ def _line_of(text: str, loc: Sequence[object]) -> tuple[str, int]:
 
 
 def parse_lesson(text: str, path: str = "<lesson>", default_id: str | None = None) -> Lesson:
+    from terminal.session.script import check_feed_spec
+
+    text = text.removeprefix("\ufeff")  # a byte-order mark (Windows Notepad) is not part of the text
+    lesson = _validate_lesson(text, path, default_id)
+    check_feed_spec(lesson.start.feed, text, path, "start.feed")
+    return lesson
+
+
+def _validate_lesson(text: str, path: str, default_id: str | None) -> Lesson:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -219,13 +228,18 @@ def parse_lesson(text: str, path: str = "<lesson>", default_id: str | None = Non
         raise InputError(message, path=path, line=line) from None
 
 
+MAX_LESSON_BYTES = 1 << 20
+
+
 def load_lesson(path: str | Path) -> Lesson:
     p = Path(path)
+    from terminal.session.script import read_capped
+
+    raw = read_capped(p, MAX_LESSON_BYTES, "lesson")  # a folder, a device or a huge file: one line, never a hang
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read the lesson: {exc.strerror}", path=str(p)) from None
-    except UnicodeDecodeError:
-        raise InputError("the lesson is not UTF-8 text", path=str(p)) from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError("the lesson is not UTF-8 text", path=str(p),
+                         line=raw[: exc.start].count(b"\n") + 1) from None
     stem = p.name.removesuffix(".toml")
     return parse_lesson(text, str(p), stem if re.fullmatch(r"[a-z0-9][a-z0-9-]{0,60}", stem) else None)

@@ -257,10 +257,23 @@ def parse_script(text: str, path: str = "<script>", base_dir: Path | None = None
 
 
 def _check_feed_against_instrument(script: Script, text: str, path: str) -> None:
-    """The feed's symbol is in the catalog and its start price is one the instrument can trade at."""
+    """The feed's scenario exists, its symbol is in the catalog and its start price is one the instrument can trade
+    at; the fee schedule is a known one."""
     from terminal.domain.instruments import default_catalog
 
-    feed = script.feed
+    check_feed_spec(script.feed, text, path)
+    catalog = default_catalog()
+    if script.fee_schedule != "current" and script.fee_schedule not in catalog.fee_schedules:
+        known = ", ".join(["current", *sorted(catalog.fee_schedules)])
+        raise InputError(f"fee_schedule: unknown fee schedule {script.fee_schedule!r}; known: {known}",
+                         path=path, line=locate_key_line(text, None, "fee_schedule") or 1)
+
+
+def check_feed_spec(feed: FeedSpec, text: str, path: str, table: str = "feed") -> None:
+    """A ``[feed]`` table (``[start.feed]`` in a lesson) against the shipped scenarios and the catalog: an unknown
+    scenario or symbol, or a start price the instrument cannot trade at, is an :class:`InputError` at its line."""
+    from terminal.domain.instruments import default_catalog
+
     if feed.kind == "scenario" and feed.name:
         from terminal.feeds.scenario import load_scenario
 
@@ -269,22 +282,18 @@ def _check_feed_against_instrument(script: Script, text: str, path: str) -> None
         except InputError as exc:
             if exc.path is not None:  # a scenario file beside the script: its own file and line
                 raise
-            raise InputError(f"name in [feed]: {exc.message}", path=path,
-                             line=locate_key_line(text, "feed", "name") or 1) from None
+            raise InputError(f"name in [{table}]: {exc.message}", path=path,
+                             line=locate_key_line(text, table, "name") or 1) from None
     symbol = feed.resolved_symbol()
     catalog = default_catalog()
     if symbol not in catalog:
-        raise InputError(f"symbol in [feed]: unknown symbol {symbol!r}; known: {', '.join(catalog.symbols)}",
-                         path=path, line=locate_key_line(text, "feed", "symbol") or 1)
-    if script.fee_schedule != "current" and script.fee_schedule not in catalog.fee_schedules:
-        known = ", ".join(["current", *sorted(catalog.fee_schedules)])
-        raise InputError(f"fee_schedule: unknown fee schedule {script.fee_schedule!r}; known: {known}",
-                         path=path, line=locate_key_line(text, None, "fee_schedule") or 1)
+        raise InputError(f"symbol in [{table}]: unknown symbol {symbol!r}; known: {', '.join(catalog.symbols)}",
+                         path=path, line=locate_key_line(text, table, "symbol") or 1)
     inst = catalog[symbol]
     if feed.price is not None and not inst.tick_size <= feed.price <= inst.max_price:
-        raise InputError(f"price in [feed]: {feed.price:g} is outside what {symbol} trades at "
+        raise InputError(f"price in [{table}]: {feed.price:g} is outside what {symbol} trades at "
                          f"({inst.tick_size:g} to {inst.max_price:g})", path=path,
-                         line=locate_key_line(text, "feed", "price") or 1)
+                         line=locate_key_line(text, table, "price") or 1)
 
 
 def resolve_data_path(name: str, base_dir: Path | None) -> Path:
