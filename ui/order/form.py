@@ -23,14 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from terminal.domain.instruments import Instrument
-from terminal.domain.money import to_minor
 from terminal.domain.orders import ORDER_TYPE_LABELS, OrderRequest, OrderType
 from terminal.session.frame import MarketView, PositionView
-from terminal.session.order_service import Acknowledgement
-from ui.order import previews as previews
 from ui.order.draft import Draft, read_draft
 from ui.order.leverage import LeverageControl, MarginAdjuster
 from ui.order.readouts import Readouts
+from ui.order.settings import SettingsActions
 from ui.order.tpsl import EntryPrice, TpSlSection, armed_words, expected_entry
 from ui.services.bridge import Frame, SessionBridge
 from ui.style import format as fmt
@@ -40,7 +38,7 @@ FORM_TYPES = list(OrderType)  # market, limit, stops, take-profits and the trail
 UNIT_LABELS = {"contracts": "Cont", "usd": "USD"}
 
 
-class OrderForm(QWidget):
+class OrderForm(SettingsActions, QWidget):
     placed = Signal(int)  # order id
 
     def __init__(self, bridge: SessionBridge, parent: QWidget | None = None) -> None:
@@ -308,67 +306,6 @@ class OrderForm(QWidget):
         self.message.setStyleSheet(f"color: {colour}")
         self.message.setText(text)
         self.message.setProperty("kind", kind)
-
-    # ---------------------------------------------------------------- position previews
-    def _position(self) -> PositionView | None:
-        f = self.bridge.last
-        return f.snapshot.position(self.inst.symbol) if f else None
-
-    def _position_preview(self) -> None:
-        pos = self._position()
-        isolated_open = pos is not None and pos.margin_mode == "isolated"
-        lev = self._lev_preview
-        preview = None if lev is None else self.orders.preview_leverage(self.inst.symbol, lev)
-        previews.show_leverage_preview(self.inst, preview, self.lev_preview)
-        self.margin.setVisible(isolated_open)
-        self._labels["Isolated"].setVisible(isolated_open)
-
-    def _margin_preview(self) -> None:
-        amount = self.margin.amount.value()
-        previews.show_margin_preview(self.inst, self.orders.preview_margin(self.inst.symbol, amount), self.margin.preview)
-
-    # ---------------------------------------------------------------- actions
-    def _on_lev_preview(self, lev: float) -> None:
-        self._lev_preview = lev
-        self.refresh()
-
-    def _setting(self) -> tuple[float, bool] | None:
-        """(leverage, cross) the exchange has for the form's symbol, from the latest frame."""
-        f = self.bridge.last
-        if f is None or f.symbol != self.inst.symbol:
-            return None
-        return f.setting.leverage, f.setting.cross
-
-    def _apply_leverage(self, lev: float) -> None:
-        s = self._setting()
-        if s is not None and abs(s[0] - lev) < 1e-9:
-            self._lev_preview = None
-            self.refresh()
-            return
-        self._apply(self.orders.set_leverage(self.inst.symbol, lev))
-
-    def _apply_mode(self, cross: bool) -> None:
-        self._apply(self.orders.set_margin_mode(self.inst.symbol, cross, self.leverage.value))
-
-    def _apply(self, ack: Acknowledgement) -> bool:
-        """After a settings action (already sent): say a refusal, show what the exchange now has."""
-        if not ack.accepted:
-            self.say(ack.reason or "Refused.", "reject")
-        self._sync_settings()
-        self.refresh()
-        return bool(ack.accepted)
-
-    def _adjust_margin(self, amount: float) -> None:
-        if self._apply(self.orders.add_margin(self.inst.symbol, to_minor(self.inst.settle_currency, amount))):
-            self.say(f"Margin {'added' if amount > 0 else 'removed'}: {abs(amount):g} {self.inst.settle_currency}.", "ok")
-
-    def ensure_settings(self) -> bool:
-        """Make the exchange's leverage / margin mode for the symbol equal what the form shows."""
-        s = self._setting()
-        lev, cross = self.leverage.value, self.leverage.cross
-        if s is not None and abs(s[0] - lev) < 1e-9 and s[1] == cross:
-            return True
-        return self._apply(self.orders.set_margin_mode(self.inst.symbol, cross, lev))
 
     def submit(self, side: str) -> int | None:
         """Send the typed order on ``side`` (with its TP / SL as the engine's bracket); returns the order id, or
