@@ -69,16 +69,20 @@ def write_json(path: Path, body: dict[str, Any]) -> None:
 
 def read_json(path: Path, expected_format: str) -> dict[str, Any]:
     """A pack or session file, refused in one line if it is not one."""
+    from terminal.session.script import read_capped
+
     p = Path(path)
     try:
         if p.stat().st_size > MAX_FILE_BYTES:
             raise InputError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: not a {expected_format} file",
                              path=str(p))
-        data = json.loads(p.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=str(p)) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", path=str(p)) from None
+    raw = read_capped(p, MAX_FILE_BYTES, expected_format)  # a device (/dev/zero) or a FIFO: refused, never read forever
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise InputError("not UTF-8 text", path=str(p), line=raw[: exc.start].count(b"\n") + 1) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"not JSON: {exc.msg}", path=str(p), line=exc.lineno) from None
     if not isinstance(data, dict) or data.get("format") != expected_format:

@@ -327,6 +327,8 @@ def read_capped(path: Path, limit: int, what: str) -> bytes:
     import stat as stat_
 
     try:
+        if stat_.S_ISFIFO(os.stat(path).st_mode):  # opening a FIFO waits for a writer: refuse it before
+            raise InputError(f"not a regular file: a {what} must be a file on disk", path=str(path))
         with open(path, "rb") as f:
             st = os.fstat(f.fileno())
             if stat_.S_ISDIR(st.st_mode):
