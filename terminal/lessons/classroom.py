@@ -15,7 +15,9 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from terminal.domain.errors import InputError
 from terminal.lessons.debrief import session_numbers
@@ -154,14 +156,65 @@ class SessionEntry:
     equity: list[list[float]]
 
 
+class _Loose(BaseModel):
+    # a session file is someone else's file: finite numbers, the right types, other keys kept as they are
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+
+
+class _Behaviour(_Loose):
+    checks_passed: int = Field(ge=0)
+    checks_total: int = Field(ge=0)
+    liquidations: int = Field(default=0, ge=0)
+    max_drawdown_pct: float = Field(default=0.0, ge=0)
+    max_leverage: float = Field(default=0.0, ge=0)
+    stop_coverage_pct: float | None = None
+    worst_risk_pct: float | None = None
+    return_pct: float | None = None
+    pnl_minor: int = 0
+    currency: Literal["XBT", "USDT"] = "XBT"
+    round_trips: int = Field(default=0, ge=0)
+
+
+class _Check(_Loose):
+    id: str
+    passed: bool
+    label: str | None = None
+    detail: str | None = None
+
+
+class _Debrief(_Loose):
+    text: str = ""
+    idea: str = ""
+
+
+class _Verdict(_Loose):
+    checks: list[_Check] = Field(default_factory=list)
+    debrief: _Debrief = Field(default_factory=_Debrief)
+
+
+class _SessionBody(_Loose):
+    trainee: str = "anonymous"
+    lesson: dict[str, Any]
+    verdict: _Verdict
+    behaviour: _Behaviour
+    equity: list[tuple[float, float]] = Field(default_factory=list, max_length=100_000)
+
+
 def read_session(path: Path) -> SessionEntry:
+    """A trainee's session file for the board; a missing or mistyped field (an edited file, a NaN) is an
+    :class:`InputError` naming the file and the field, never a crash of the merge."""
     data = read_json(path, SESSION_FORMAT)
     try:
-        lesson = data["lesson"]
-        verdict = data["verdict"]
-        beh = data["behaviour"]
-        return SessionEntry(str(path), str(data.get("trainee", "anonymous")), str(lesson["id"]), str(lesson["title"]),
-                            data.get("checksum") == checksum(data), verdict, beh, list(data.get("equity", [])))
+        body = _SessionBody.model_validate(data)
+        lesson = body.lesson
+        return SessionEntry(str(path), body.trainee, str(lesson["id"]), str(lesson["title"]),
+                            data.get("checksum") == checksum(data), body.verdict.model_dump(),
+                            body.behaviour.model_dump(), [list(pt) for pt in body.equity])
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(k) for k in err["loc"])
+        raise InputError(f"damaged session file: {field}: {str(err['msg']).removeprefix('Value error, ')}",
+                         path=str(path)) from None
     except (KeyError, TypeError) as exc:
         raise InputError(f"incomplete session file (missing {exc})", path=str(path)) from None
 

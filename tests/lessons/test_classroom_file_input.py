@@ -60,3 +60,36 @@ def test_a_session_file_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         read_json(p, SESSION_FORMAT)
     assert info.value.line == 3 and "UTF-8" in str(info.value)
+
+
+def _session(tmp_path: Path, name: str) -> Path:
+    out = tmp_path / f"{name}.ltsession.json"
+    rc, err = cli("lesson", "session", "leverage-amplifies", "--script", str(SCRIPT), "--trainee", name,
+                  "--out", str(out))
+    assert rc == 0, err
+    return out
+
+
+DAMAGE = {  # what a hand-edited or half-written session file can hold
+    "nan-drawdown": lambda d: d["behaviour"].update(max_drawdown_pct=float("nan")),
+    "inf-return": lambda d: d["behaviour"].update(return_pct=float("inf")),
+    "behaviour-null": lambda d: d.update(behaviour=None),
+    "behaviour-text": lambda d: d["behaviour"].update(checks_passed="four", checks_total="four"),
+    "verdict-list": lambda d: d.update(verdict=[]),
+    "equity-ragged": lambda d: d.update(equity=[["a", None], 5]),
+    "checks-not-objects": lambda d: d["verdict"].update(checks=[1, 2]),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_a_damaged_session_file_is_one_line_not_a_crash(tmp_path: Path, damage: str) -> None:
+    import json
+
+    good = _session(tmp_path, "alice")
+    bad = tmp_path / "bob.ltsession.json"
+    data = json.loads(good.read_text(encoding="utf-8"))
+    DAMAGE[damage](data)
+    bad.write_text(json.dumps(data), encoding="utf-8")  # json writes NaN / Infinity, as Python's json reads them
+    rc, err = cli("classroom", "merge", str(good), str(bad), "--out", str(tmp_path / "board.html"))
+    assert rc == 2 and err.count("\n") == 1 and str(bad) in err and "this is a bug" not in err, err
+    assert not (tmp_path / "board.html").exists()
