@@ -151,6 +151,7 @@ class Timeline:
         self.on_restore: list[Callable[[TradingSession], None]] = []  # a restore makes a new session: rebind to it
         self._wrap(session.exchange)
         self._hook(session)
+        self.furthest_ms = session.exchange.now_ms  # the latest moment this line of actions has been played to
         self.checkpoint()
 
     # ------------------------------------------------------------------ recording
@@ -192,6 +193,7 @@ class Timeline:
         future = self.actions[self.applied:]
         self.discarded.append(Stretch(now, future[-1].t_ms, future))
         del self.actions[self.applied:]
+        self.furthest_ms = now  # the stretch after now is no longer this line's: it has not been played
         keep = bisect.bisect_right(self._times, now)
         del self._cps[keep:]
         del self._times[keep:]
@@ -247,6 +249,7 @@ class Timeline:
     def _advance(self, until_ms: int, max_ticks: int) -> int:
         due = self._times[self._latest(self.session.exchange.now_ms)] + self.every_ms
         n = TradingSession.advance(self.session, until_ms, max_ticks, primary=self.primary)  # one read a frame
+        self.furthest_ms = max(self.furthest_ms, self.session.exchange.now_ms)
         if self.observer is not None:
             self.observer(dict(self.session.last_batches))
         if self.session.exchange.now_ms >= due:

@@ -85,6 +85,7 @@ class RewindBar(QToolBar):
         if only_if_idle and self.goto.hasFocus():
             return
         self.goto.blockSignals(True)
+        self.goto.setDateTimeRange(to_qdt(self.service.start_ms), to_qdt(self.service.latest_ms))
         self.goto.setDateTime(to_qdt(ms))
         self.goto.blockSignals(False)
 
@@ -105,7 +106,7 @@ class RewindBar(QToolBar):
             self.service.back_minute()
 
     def go(self) -> None:
-        t = int(self.goto.dateTime().toMSecsSinceEpoch())
+        t = min(max(int(self.goto.dateTime().toMSecsSinceEpoch()), self.service.start_ms), self.service.latest_ms)
         if t == self.service.bridge.now_ms:
             return
         if t < self.service.bridge.now_ms and not self._confirm():

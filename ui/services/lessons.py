@@ -268,6 +268,15 @@ class LessonService(QObject):
     def start_ms(self) -> int:
         return self.timeline.start_ms
 
+    @property
+    def latest_ms(self) -> int:
+        """The latest moment "go to" reaches: the furthest played so far, or a lesson's end. Beyond it would be
+        simulating ahead on the GUI thread (a month took seconds, a year minutes): the jump buttons do that."""
+        end = self.timeline.furthest_ms
+        if self.lesson is not None:
+            end = max(end, self.lesson.start.end_ms)
+        return max(end, self.bridge.now_ms)
+
     def branch(self, t_ms: int, change: Change) -> tuple[Outcome, Outcome]:
         return self.timeline.branch(t_ms, change)
 
