@@ -25,6 +25,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from terminal.domain.errors import InputError
+from terminal.domain.instruments import Instrument
 from terminal.domain.money import MINOR_PER_MAJOR
 from terminal.domain.orders import OrderRequest
 from terminal.exchange.engine import Exchange
@@ -91,6 +93,34 @@ class Change:
 
     kind: Literal["leverage", "size", "stop", "margin_mode"]
     value: float | str
+
+
+def change_problem(change: Change, inst: Instrument) -> str | None:
+    """Why ``change`` is not a decision a trader could take on ``inst`` (in a trader's words), else None: a what-if
+    is only worth comparing when its changed order or leverage would have been accepted."""
+    if change.kind == "margin_mode":
+        return None if change.value in ("isolated", "cross") else "Margin mode: isolated or cross."
+    try:
+        v = float(change.value)
+    except (TypeError, ValueError):
+        return "Type a number."
+    if not math.isfinite(v) or v <= 0:
+        return "Type a positive number."
+    if change.kind == "leverage":
+        if not 1 <= v <= inst.max_leverage:
+            return f"Leverage {v:g}x is outside {inst.symbol}'s range of 1x to {inst.max_leverage:g}x."
+        return None
+    if change.kind == "size":
+        if not inst.min_order_qty <= v <= inst.max_order_qty:
+            return (f"Size must be between {inst.min_order_qty:,} and {inst.max_order_qty:,} contracts "
+                    f"on {inst.symbol}.")
+        if v != int(v) or int(v) % inst.lot_size:
+            return f"Size must be a multiple of {inst.lot_size:,} contracts (the lot size)."
+        return None
+    if not inst.tick_size <= v <= inst.max_price or not inst.is_on_tick(v):
+        return (f"Stop price must be on {inst.symbol}'s tick of {inst.tick_size:g}, between {inst.tick_size:g} "
+                f"and {inst.max_price:g}.")
+    return None
 
 
 @dataclass
@@ -345,7 +375,11 @@ class Timeline:
 
     # ------------------------------------------------------------------ what if
     def branch(self, t_ms: int, change: Change, horizon_ms: int | None = None) -> tuple[Outcome, Outcome]:
-        """Replay from ``t_ms`` with the first decision at or after it changed; (as it happened, what if)."""
+        """Replay from ``t_ms`` with the first decision at or after it changed; (as it happened, what if). A change
+        no trader could make (``change_problem``) is an :class:`InputError`."""
+        problem = change_problem(change, self.session.catalog[self.primary])
+        if problem is not None:
+            raise InputError(problem)
         end = self.session.exchange.now_ms if horizon_ms is None else horizon_ms
         index = self._latest(t_ms)
         actual = self._line("as it happened", index, t_ms, end, None)

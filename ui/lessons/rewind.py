@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from terminal.domain.money import MINOR_PER_MAJOR
-from terminal.lessons.timeline import Change, Outcome
+from terminal.lessons.timeline import Change, Outcome, change_problem
 from ui.services.lessons import LessonService
 from ui.services.sessions import offscreen
 from ui.style import theme
@@ -200,7 +200,12 @@ class BranchDialog(QDialog):
                 self.message.setText(f"{self.kind.currentText()}: a positive number.")
                 return None
         t = int(self.when.dateTime().toMSecsSinceEpoch())
-        actual, what_if = self.service.branch(t, Change(kind, value))  # type: ignore[arg-type]
+        change = Change(kind, value)  # type: ignore[arg-type]
+        problem = change_problem(change, self.service.bridge.catalog[self.service.timeline.primary])
+        if problem is not None:  # said here, in the trader's words: never a replay that silently ignored it
+            self.message.setText(problem)
+            return None
+        actual, what_if = self.service.branch(t, change)
         self.outcomes = (actual, what_if)
         cur = self.service.bridge.catalog[self.service.timeline.primary].settle_currency
         self.actual.setText(_figures(actual, cur))
