@@ -32,6 +32,8 @@ def take_shot(out: Path, *, script: Path | None = None, size: tuple[int, int] = 
 
     from PySide6.QtCore import QSettings, qInstallMessageHandler
 
+    from terminal.domain.errors import TerminalError
+
     def quiet(mode, context, message):  # type: ignore[no-untyped-def]
         if "propagateSizeHints" not in message:  # the offscreen plugin says this for every dock
             sys.stderr.write(message + "\n")
@@ -84,11 +86,15 @@ def take_shot(out: Path, *, script: Path | None = None, size: tuple[int, int] = 
         app.processEvents()
         win.bridge.publish()
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if not win.grab().save(str(out), "PNG"):
-        from terminal.domain.errors import TerminalError
-
-        raise TerminalError(f"cannot write {out}")
-    win.close()
+    try:  # the window is closed whatever happens: left open, Qt's teardown crashed the process (exit 139)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise TerminalError(f"cannot write {out}: {exc.strerror or exc}") from None
+        if not win.grab().save(str(out), "PNG"):
+            why = "the folder is read-only" if not os.access(out.parent, os.W_OK) else "the image could not be saved"
+            raise TerminalError(f"cannot write {out}: {why}")
+    finally:
+        win.close()
     sys.stdout.write(f"{out}\n")
     return out
