@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from terminal.domain.orders import OrderType
+from ui.order.price_field import typed_price
 
 
 @dataclass
@@ -30,15 +31,23 @@ def read_draft(form: Any) -> Draft | str:
         return f"Size {form.size.text()!r} is not a number."
     if not math.isfinite(amount) or amount <= 0:
         return "Size must be more than zero."
-    price = inst.round_price(form.price.value()) if t.has_limit_price else None
     trailing = t == OrderType.TRAILING_STOP
-    stop = inst.round_price(form.stop_price.value()) if t.is_conditional and not trailing else None
-    trail = inst.round_price(form.trail_offset.value()) if trailing else None
-    if trailing and not (trail and trail > 0):
-        return "Enter a trail offset (how far the stop follows the market)."
+    boxes = {"limit price": (form.price, t.has_limit_price),
+             "stop price": (form.stop_price, t.is_conditional and not trailing),
+             "trail offset": (form.trail_offset, trailing)}
+    typed: dict[str, float] = {}
+    for name, (spin, used) in boxes.items():
+        if used:
+            value = typed_price(spin, name, inst)
+            if isinstance(value, str):
+                return value
+            typed[name] = value
+    price, stop, trail = typed.get("limit price"), typed.get("stop price"), typed.get("trail offset")
     unit = inst.qty_units[max(0, form.size_unit.currentIndex())]
     ref = price or stop or form.last_price()
     raw = inst.contracts_from(amount, unit, ref)
+    if not math.isfinite(raw) or raw > inst.max_order_qty + inst.lot_size / 2:
+        return f"Size is above {inst.symbol}'s maximum order of {inst.max_order_qty:,} contracts."
     if unit != "contracts":
         raw = round(raw / inst.lot_size) * inst.lot_size
     elif abs(raw - round(raw)) > 1e-9 or round(raw) % inst.lot_size:
@@ -48,9 +57,6 @@ def read_draft(form: Any) -> Draft | str:
         return f"Size is below {inst.symbol}'s minimum order of {inst.min_order_qty:,} contracts."
     if qty > inst.max_order_qty:
         return f"Size is above {inst.symbol}'s maximum order of {inst.max_order_qty:,} contracts."
-    for name, v in (("limit price", price), ("stop price", stop)):
-        if v is not None and not (0 < v <= inst.max_price):
-            return f"Enter a {name} between {inst.format_price(inst.tick_size)} and {inst.format_price(inst.max_price)}."
     fields: dict[str, object] = {
         "symbol": inst.symbol, "qty": qty, "type": t, "price": price, "stop_price": stop,
         "trigger": form.trigger.currentText().lower(), "post_only": form.post_only.isChecked(),

@@ -27,6 +27,7 @@ from terminal.domain.orders import ORDER_TYPE_LABELS, OrderRequest, OrderType
 from terminal.session.frame import MarketView, PositionView
 from ui.order.draft import Draft, read_draft
 from ui.order.leverage import LeverageControl, MarginAdjuster
+from ui.order.price_field import PriceField
 from ui.order.readouts import Readouts
 from ui.order.settings import SettingsActions
 from ui.order.tpsl import EntryPrice, TpSlSection, armed_words, expected_entry
@@ -152,6 +153,8 @@ class OrderForm(SettingsActions, QWidget):
                     self.trail_offset.valueChanged, self.close_on_trigger.toggled):
             sig.connect(self.refresh)
         self.order_type.currentIndexChanged.connect(self._on_type)
+        for spin in (self.price, self.stop_price, self.trail_offset):  # a price the box cannot take still refreshes
+            spin.lineEdit().textEdited.connect(self.refresh)
         for spin in (self.price, self.stop_price):
             spin.editingFinished.connect(lambda spin=spin: self._snap(spin))
         self.leverage.previewed.connect(self._on_lev_preview)
@@ -173,7 +176,7 @@ class OrderForm(SettingsActions, QWidget):
         return c
 
     def _spin(self, name: str) -> QDoubleSpinBox:
-        return theme.number_field(name)
+        return PriceField(name)
 
     def market(self) -> MarketView | None:
         """Last, mark and index of the form's symbol in the latest frame (None before its first price)."""
@@ -252,6 +255,8 @@ class OrderForm(SettingsActions, QWidget):
         self.refresh()
 
     def _snap(self, spin: QDoubleSpinBox) -> None:
+        if not spin.hasAcceptableInput():  # what was typed stays, and the message says why it cannot be sent
+            return
         v = self.inst.round_price(spin.value())
         if v != spin.value():
             spin.setValue(v)
