@@ -122,7 +122,7 @@ def test_unknown_symbol_in_catalog_lookup_is_an_input_error(session) -> None:
 # ------------------------------------------------------------------ the store
 def test_second_window_on_the_same_account_is_refused(tmp_path: Path) -> None:
     with AccountStore.open(tmp_path):
-        with pytest.raises(StoreError, match="open in another Leverage Terminal window") as e:
+        with pytest.raises(StoreError, match="open in another Leverage Terminal") as e:
             AccountStore.open(tmp_path)
         assert e.value.kind == "locked"
         with AccountStore.open(tmp_path, "other"):  # another account is fine

@@ -26,11 +26,17 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _folder(text: str) -> Path:
+    if not text.strip():  # Path("") is the current folder: accounts would land wherever the command was typed
+        raise argparse.ArgumentTypeError("needs a folder; it was empty")
+    return Path(text)
+
+
 def _data_dir_arg(p: argparse.ArgumentParser, *, top: bool = False) -> None:
     # accepted before or after the sub-command: a sub-command sets it only when given there (SUPPRESS), so it
     # never overwrites `leverage-terminal --data-dir X account` with its own None
     p.add_argument(
-        "--data-dir", type=Path, default=None if top else argparse.SUPPRESS, metavar="DIR",
+        "--data-dir", type=_folder, default=None if top else argparse.SUPPRESS, metavar="DIR",
         help="folder of the practice account (default: $LEVERAGE_TERMINAL_HOME, else the user data folder)",
     )
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from terminal.app.out_errors import output_error
 from terminal.app.report import CSS, svg_chart
 from terminal.domain.money import format_money
 from terminal.lessons.classroom import SessionEntry, merge_sessions
-from terminal.store.schema import translate
 
 BOARD_CSS = CSS + """
 td.ok{color:#1a8a4a;text-align:center}td.ko{color:#c0392b;text-align:center}tr.edited td{background:#fdecea}
@@ -129,7 +129,7 @@ habits the lesson teaches.</p></section>
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(doc, encoding="utf-8")
     except OSError as exc:
-        raise translate(exc, Path(out), "write the board") from None
+        raise output_error(exc, Path(out), "write the board") from None
     return {"board": str(out), "sessions": len(entries), "lessons": [i for i, _ in lessons],
             "edited": [e.path for e in edited],
             "ranking": [{"trainee": e.trainee, "file": e.path, **e.behaviour, "intact": e.intact} for e in entries]}

@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 
 from terminal.app.journal_section import journal_csv_path, journal_section
+from terminal.app.out_errors import output_error
 from terminal.app.report_price import price_section
 from terminal.app.stored_account import account_views, read_account
 from terminal.domain.money import MINOR_PER_MAJOR, format_money
 from terminal.session.runner import iso
-from terminal.store.schema import translate
 
 MAX_POINTS = 1500  # per polyline
 MAX_ROWS = 2000  # per HTML table (the CSV has every ledger row)
@@ -239,7 +239,7 @@ def write_report(data_dir: Path, out: Path, name: str | None = None) -> None:
     try:
         journal = journal_section(ex, series, out)
     except OSError as exc:
-        raise translate(exc, journal_csv_path(out), "write the journal") from None
+        raise output_error(exc, journal_csv_path(out), "write the journal") from None
     doc = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Leverage Terminal report: {_esc(name)}</title>
 <style>{CSS}</style></head><body>
@@ -264,4 +264,4 @@ def write_report(data_dir: Path, out: Path, name: str | None = None) -> None:
         Path(out).write_text(doc, encoding="utf-8")
         write_ledger_csv(csv_path, views["ledger"])
     except OSError as exc:
-        raise translate(exc, Path(out), "write the report") from None
+        raise output_error(exc, Path(out), "write the report") from None

@@ -20,7 +20,9 @@ from pathlib import Path
 from terminal.store.schema import StoreError, translate
 
 DEFAULT_ACCOUNT = "practice"
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,62}[A-Za-z0-9_-]$|^[A-Za-z0-9]$")
+NAME_RE = re.compile(r"^[^\W_][\w .-]{0,62}[\w-]$|^[^\W_]$")  # letters of any language, digits, " _.-"
+# names Windows cannot give a file (an account must move between a trainer's and a trainee's machines)
+RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 SUFFIX = ".sqlite"
 
 
@@ -28,6 +30,9 @@ def check_name(name: str) -> str:
     if not isinstance(name, str) or not NAME_RE.match(name) or ".." in name or ".corrupt-" in name:
         raise StoreError(f"{name!r} is not a valid account name: use 1-64 letters, digits, spaces, '.', '_' or '-', "
                          "starting with a letter or digit.", kind="name")
+    if name.split(".")[0].strip().lower() in RESERVED:
+        raise StoreError(f"{name!r} is not a valid account name: Windows reserves it for a device; choose another.",
+                         kind="name")
     return name
 
 
@@ -143,8 +148,9 @@ class AccountLock:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
-            raise StoreError(f"The account {name!r} is open in another Leverage Terminal window; close that window "
-                             "first or choose another account.", kind="locked", path=path) from None
+            raise StoreError(f"The account {name!r} is open in another Leverage Terminal (a window, or a run still "
+                             "playing into it); close it or wait for it to finish, or choose another account.",
+                             kind="locked", path=path) from None
         return cls(fd, path)
 
     def release(self) -> None:
