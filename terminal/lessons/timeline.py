@@ -395,8 +395,10 @@ class Timeline:
         twin.actions = [copy.deepcopy(a) for a in self.actions]
         twin.applied = applied
         twin.play_to(t_ms)
-        if change is not None:
-            _change_next(twin, change, t_ms)
+        if change is not None and not _change_next(twin, change, t_ms):
+            what = "an order (not a stop, not reduce-only)" if change.kind == "size" else "a stop order"
+            raise InputError(f"There is no {what} at or after this moment to change: pick a moment before the "
+                             "decision you want to try differently.")
         cur = copy_session.catalog[self.primary].settle_currency
         copy_session.history = AccountHistory(capacity=20_000)
         copy_session.history.sample(copy_session.exchange)
@@ -408,8 +410,9 @@ class Timeline:
         return _outcome(label, copy_session, cur, liqs_before, realised_before)
 
 
-def _change_next(twin: Timeline, change: Change, t_ms: int) -> None:
-    """Change the first matching decision at or after ``t_ms`` in ``twin``'s future (or now, for leverage / mode)."""
+def _change_next(twin: Timeline, change: Change, t_ms: int) -> bool:
+    """Change the first matching decision at or after ``t_ms`` in ``twin``'s future (or now, for leverage / mode);
+    False when there is no such decision (the what-if would replay exactly what happened)."""
     ex = twin.session.exchange
     sym = twin.primary
     future = twin.actions[twin.applied:]
@@ -428,17 +431,18 @@ def _change_next(twin: Timeline, change: Change, t_ms: int) -> None:
                 break
         else:
             ex.set_margin_mode(sym, cross, lev)
-        return
+        return True
     for k, a in enumerate(future, twin.applied):
         req = _request(a)
         if req is None:
             continue
         if change.kind == "size" and not req.type.is_conditional and not req.reduce_only:
             twin.actions[k] = _with(a, req.model_copy(update={"qty": int(float(change.value))}))
-            return
+            return True
         if change.kind == "stop" and req.type.is_conditional and req.stop_price is not None:
             twin.actions[k] = _with(a, req.model_copy(update={"stop_price": float(change.value)}))
-            return
+            return True
+    return False
 
 
 def _request(a: Action) -> OrderRequest | None:

@@ -73,3 +73,20 @@ def test_branch_what_if_25x_is_liquidated_where_the_real_3x_survived() -> None:
     assert what_if.margin_balance_minor < actual.margin_balance_minor or what_if.realised_pnl_minor < 0
     assert state(tl) == before  # the live session is untouched
     assert len(actual.equity) > 2 and len(what_if.equity) > 2
+
+
+def test_a_what_if_with_no_decision_to_change_says_so_instead_of_replaying_what_happened() -> None:
+    import pytest
+
+    from terminal.domain.errors import InputError
+
+    _, tl = played()
+    before = state(tl)
+    for change in (Change("size", 5000), Change("stop", 30000)):  # after the only order; there was never a stop
+        with pytest.raises(InputError, match=r"no .* at or after this moment"):
+            tl.branch(T0 + 200_000, change)
+    with pytest.raises(InputError, match="a stop order"):
+        tl.branch(T0 + 10_000, Change("stop", 30000))
+    actual, what_if = tl.branch(T0 + 10_000, Change("size", 5000))  # before the buy: the size can change
+    assert what_if.realised_pnl_minor != actual.realised_pnl_minor or what_if.margin_balance_minor != actual.margin_balance_minor
+    assert state(tl) == before

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from terminal.domain.errors import InputError
 from terminal.domain.money import MINOR_PER_MAJOR
 from terminal.lessons.timeline import Change, Outcome, change_problem
 from ui.services.lessons import LessonService
@@ -205,7 +206,11 @@ class BranchDialog(QDialog):
         if problem is not None:  # said here, in the trader's words: never a replay that silently ignored it
             self.message.setText(problem)
             return None
-        actual, what_if = self.service.branch(t, change)
+        try:
+            actual, what_if = self.service.branch(t, change)
+        except InputError as exc:  # e.g. no order after that moment: a replay identical to what happened
+            self.message.setText(str(exc))
+            return None
         self.outcomes = (actual, what_if)
         cur = self.service.bridge.catalog[self.service.timeline.primary].settle_currency
         self.actual.setText(_figures(actual, cur))
