@@ -155,3 +155,16 @@ def test_funding_rate_is_reserved_by_the_side_that_pays_it(capsys):
     long = calc(capsys, "--side", "buy", *args)
     assert (long["maint_margin"], long["liquidation_price"]) == (0.001185, 45_666.3)
     assert calc(capsys, "--side", "sell", *args)["maint_margin"] == 0.001165
+
+
+def test_a_size_or_price_the_exchange_would_round_is_said_on_stderr_json_unchanged(capsys):
+    assert main(["calc", "--symbol", "XBTUSD", "--side", "buy", "--qty", "150", "--entry", "45000.03",
+                 "--leverage", "10"]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert out["qty"] == 200 and out["entry_price"] == 45000.0
+    assert "150 contracts rounded to 200" in captured.err and "lots of 100" in captured.err
+    assert "45000.03 rounded to 45,000.0" in captured.err
+    assert main(["calc", "--symbol", "XBTUSD", "--side", "buy", "--qty", "200", "--entry", "45000",
+                 "--leverage", "10"]) == 0
+    assert capsys.readouterr().err == ""  # nothing rounded, nothing said

@@ -270,12 +270,20 @@ def _cmd_calc(args: argparse.Namespace) -> int:
     from terminal.domain.instruments import Catalog, default_catalog
 
     catalog = Catalog.load(args.catalog) if args.catalog else default_catalog()
-    _print_json(calculate(
+    result = calculate(
         catalog, symbol=args.symbol, side=args.side, qty=args.qty, entry=args.entry,
         leverage=args.leverage, cross=args.cross, balance=args.balance, exit_price=args.exit_price,
         qty_unit=args.qty_unit, maint_rate=args.maint_rate, taker_fee=args.taker_fee,
         maker_fee=args.maker_fee, funding_rate=args.funding_rate,
-    ))
+    )
+    _print_json(result)
+    inst = catalog[args.symbol]  # as the exchange would take them: said on stderr, the JSON stays machine-readable
+    if args.qty_unit == "contracts" and result["qty"] != args.qty:
+        sys.stderr.write(f"note: {args.qty:.12g} contracts rounded to {result['qty']:,} ({args.symbol} trades in lots "
+                         f"of {inst.lot_size:,})\n")
+    if result["entry_price"] != args.entry:
+        sys.stderr.write(f"note: entry {args.entry:.12g} rounded to {inst.format_price(result['entry_price'])} "
+                         f"({args.symbol}'s tick is {inst.format_price(inst.tick_size)})\n")
     return 0
 
 
