@@ -1,0 +1,78 @@
+"""A resting limit's place in line at its price, and the prints that eat the queue ahead of it.
+
+A limit joins behind the size the book shows at its price when it arrives (nothing is ahead of one inside the
+spread). Background prints at its price, on the side it rests on, shrink the queue ahead; once they have eaten
+through it the contracts that keep printing there reach the order (:class:`terminal.market.matcher.BookMatcher`
+fills them, in parts).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from terminal.market.depth import Side
+
+if TYPE_CHECKING:
+    from terminal.market.batch_plan import PlannedBatch
+
+
+@dataclass
+class QueueSpot:
+    """A resting limit's place in line at its price: contracts ahead of it, prints counted through tick ``j_done``."""
+
+    price_ticks: int
+    ahead: float
+    j_done: int = -1
+
+
+def shown_ahead(side: Side, direction: int, price_ticks: int) -> float:
+    """Contracts the side a ``direction`` limit rests on shows at its price (none inside the spread)."""
+    if not side.ticks.size:
+        return 0.0
+    touch = int(side.ticks[0])
+    behind = price_ticks <= touch if direction > 0 else price_ticks >= touch
+    if not behind:
+        return 0.0
+    hit = np.flatnonzero(side.ticks == price_ticks)
+    return float(side.size[hit[0]]) if hit.size else 0.0
+
+
+def volume_at_price(b: PlannedBatch | None, spot: QueueSpot, lo: int, hi: int, direction: int | None = None) -> float:
+    """Contracts printed at the spot's price in batch ticks ``[lo, hi)`` (by aggressors against ``direction``)."""
+    if b is None or hi <= lo:
+        return 0.0
+    a, z = np.searchsorted(b.bg.at, [lo, hi])
+    if z <= a:
+        return 0.0
+    m = b.bg_ticks[a:z] == spot.price_ticks
+    if direction is not None:
+        m &= b.bg.side[a:z] == -direction
+    return float(b.bg.size[a:z][m].sum())
+
+
+def next_queue_fill(b: PlannedBatch | None, spot: QueueSpot, direction: int, lo: int, hi: int) -> int:
+    """First tick in ``[lo, hi)`` at which prints at the spot's price have eaten through the queue ahead."""
+    if b is None:
+        return hi
+    start = max(lo, spot.j_done + 1)
+    a, z = np.searchsorted(b.bg.at, [start, hi])
+    if z <= a:
+        return hi
+    m = (b.bg_ticks[a:z] == spot.price_ticks) & (b.bg.side[a:z] == -direction)
+    if not m.any():
+        return hi
+    cum = np.cumsum(np.where(m, b.bg.size[a:z], 0))
+    k = np.flatnonzero(m & (cum > spot.ahead + 1e-9))
+    return int(b.bg.at[a + int(k[0])]) if k.size else hi
+
+
+def consume_queue(b: PlannedBatch | None, spot: QueueSpot, direction: int, j: int) -> int:
+    """Prints at the spot's price through tick ``j``: shrink the queue ahead; the contracts that reach the order."""
+    vol = volume_at_price(b, spot, spot.j_done + 1, j + 1, direction)
+    spot.j_done = j
+    reach = vol - spot.ahead
+    spot.ahead = max(0.0, spot.ahead - vol)
+    return max(0, int(math.floor(reach + 1e-9)))
