@@ -151,3 +151,21 @@ def test_a_layout_saved_on_a_bigger_screen_does_not_grow_the_window_past_a_small
     QApplication.processEvents()
     assert small.minimumSizeHint().height() <= 720
     assert (small.width(), small.height()) == (1280, 720)
+
+
+def test_on_a_720_pixel_screen_the_charts_get_the_height_the_panels_do_not_need(qtbot, session):
+    """The account read-outs never stretch into empty rows, and the default split gives the tables a fifth of the
+    height: what is left goes to the charts (the room looks at the price chart)."""
+    from ui.window.main_window import build_window
+
+    win = build_window(session)
+    qtbot.addWidget(win)
+    win.resize(1280, 720)
+    win.show()
+    win.restore_default_layout()
+    QApplication.processEvents()
+    account = win.findChild(QWidget, "account")
+    assert account.height() <= account.layout().sizeHint().height() + 1
+    tables = win.tables_dock.height()
+    assert tables <= max(120, 720 // 5) + 60, tables  # its minimum (header, tabs, a row) may need a little more
+    assert win.charts.height() >= 0.36 * win.height(), (win.charts.height(), win.height())

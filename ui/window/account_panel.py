@@ -80,6 +80,12 @@ class AccountPanel(QWidget):
         minimum is the two-row width, so it never holds the window wider than the screen."""
         self.setMinimumWidth(self._row_width((len(self.cells) + 1) // 2))
         self._arrange(len(self.cells) if self.width() >= self._row_width(len(self.cells)) else (len(self.cells) + 1) // 2)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """No taller than its rows: on a short screen the height it would stretch into goes to the charts."""
+        self.grid.invalidate()
+        self.setMaximumHeight(self.grid.sizeHint().height())
 
     def _arrange(self, per_row: int) -> None:
         if per_row == self.per_row:
@@ -95,6 +101,7 @@ class AccountPanel(QWidget):
             self.grid.addWidget(cap, 2 * r, c)
             self.grid.addWidget(val, 2 * r + 1, c)
         self.grid.setColumnStretch(per_row, 1)  # an empty last column takes the slack: read-outs stay together
+        self._fit_height()
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)

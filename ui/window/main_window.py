@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
 from terminal.session.frame import OrderView, PositionView
@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.market_views = install_market(self)  # order book, trades tape, candles, fill model (ui/market)
         self._default_state = self.saveState(LAYOUT_VERSION)
         fit_to_screen(self)  # the screen it opens on: a 1280x720 projector or a 4K monitor
+        self._shared_height = False  # the default layout's height split waits for the first show (dock sizes)
         self._restore_layout()
         self.training.after_layout()
         self.toolbar_fit = ToolbarFit(self, self.toolbar.sim_bar)  # a second row when one row does not hold both
@@ -242,8 +243,10 @@ class MainWindow(QMainWindow):
         geo, state = s.value("window/geometry"), s.value("window/state")
         if isinstance(geo, QByteArray) and not offscreen():
             self.restoreGeometry(geo)
-        if isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION) and not self._fits_screen():
-            self.restore_default_layout()  # a layout saved on a bigger screen (or in presenter mode) would overflow
+        if isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION):
+            self._shared_height = True  # the trader's own split
+            if not self._fits_screen():
+                self.restore_default_layout()  # a layout saved on a bigger screen (or in presenter mode) would overflow
 
     def _fits_screen(self) -> bool:
         """Whether the window's docks and toolbars, as laid out now, fit the screen it is on."""
@@ -257,6 +260,20 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state, LAYOUT_VERSION)
         for d in (self.form_dock, self.account_dock, self.tables_dock):
             d.show()
+        self._shared_height = False
+        if self.isVisible():
+            self.share_height()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shared_height:
+            self.share_height()
+
+    def share_height(self) -> None:
+        """The default split of the window's height: the tables take a fifth (a few rows), the charts the rest —
+        on a 720-pixel projector the price chart is what the room looks at."""
+        self._shared_height = True
+        self.resizeDocks([self.tables_dock], [max(120, self.height() // 5)], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.bridge.running and not offscreen():
