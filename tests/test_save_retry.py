@@ -104,3 +104,52 @@ def test_disk_full_on_a_real_small_filesystem(qtbot, tmp_path: Path) -> None:  #
         win.bridge.close_store()
     finally:
         subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def answer_quit_dialog(button_text: str, seen: list[str]) -> None:
+    """Click ``button_text`` in the quit dialog once it is up (a real QMessageBox, run modally by closeEvent)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, click)
+            return
+        seen.append(box.text())
+        for b in box.buttons():
+            if b.text().replace("&", "") == button_text:
+                b.click()
+                return
+        raise AssertionError([b.text() for b in box.buttons()])
+
+    QTimer.singleShot(0, click)
+
+
+def test_quitting_while_saves_fail_asks_first_and_can_save_after_all(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    win = open_window(qtbot, tmp_path)
+    win.ask_before_losing = True
+    db = win.bridge.store.db
+    db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0] + 2}")
+    trade_until_a_save_fails(win)
+    fills = {f.fill_id for f in win.bridge.session.exchange.fills}
+    seen: list[str] = []
+    answer_quit_dialog("Cancel", seen)
+    assert win.close() is False  # the trader chose to stay: nothing closed, the store still open
+    assert seen and "Not saved yet" in seen[0] and "loses" in seen[0], seen
+    assert win.isVisible() and win.bridge.store is not None
+    db.execute("PRAGMA max_page_count = 1073741823")  # room again: the quit saves first and asks nothing
+    assert win.close() is True
+    assert stored_fill_ids(tmp_path) >= fills and len(seen) == 1
+
+
+def test_quit_anyway_closes_and_the_stored_account_stays_readable(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    win = open_window(qtbot, tmp_path)
+    win.ask_before_losing = True
+    db = win.bridge.store.db
+    db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0] + 2}")
+    trade_until_a_save_fails(win)
+    seen: list[str] = []
+    answer_quit_dialog("Quit anyway", seen)
+    assert win.close() is True and len(seen) == 1
+    assert stored_fill_ids(tmp_path)  # what was saved before the disk filled is still there

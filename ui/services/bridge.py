@@ -167,6 +167,22 @@ class SessionBridge(QObject):
         if target is not None:
             target.record(self.session, self.session.exchange.drain_events() if into is None else [])
 
+    @property
+    def save_failing(self) -> bool:
+        """The last save did not go through (a full or read-only disk): some of the account is only in memory."""
+        return self._save_failed
+
+    @property
+    def save_note(self) -> str:
+        """What the status bar says about the failing save (which fills are not on disk), else ""."""
+        return self._save_note
+
+    def retry_save(self) -> bool:
+        """Try the failed save again now (before a quit); True when everything is on disk."""
+        if self.store is not None and self._save_failed:
+            self._save(self.session.exchange.drain_events())
+        return not self._save_failed
+
     def close_store(self) -> None:
         """On quit: publish the last state, save, close the store (the account opens again elsewhere)."""
         if self.store is None:

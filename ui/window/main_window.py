@@ -276,6 +276,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.tables_dock], [max(120, self.height() // 5)], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.unsaved_ok_to_close():
+            event.ignore()
+            return
         if self.bridge.running and not offscreen():
             ask = QMessageBox.question(self, "Quit", "The simulation is running. Quit anyway? "
                                        "(The account is saved as it is now.)")
@@ -288,6 +291,26 @@ class MainWindow(QMainWindow):
         s.setValue("window/state", self.saveState(LAYOUT_VERSION))
         self.bridge.close_store()
         super().closeEvent(event)
+
+
+    ask_before_losing = not offscreen()  # a dialog on quit needs a screen (tests switch it on and answer it)
+
+    def unsaved_ok_to_close(self) -> bool:
+        """When saves are failing, try once more, then ask before quitting loses what is not on disk."""
+        if not self.bridge.save_failing or self.bridge.retry_save() or not self.ask_before_losing:
+            return True
+        box = QMessageBox(QMessageBox.Icon.Warning, "Quit without saving?",
+                          f"{self.bridge.save_note}\n\nQuitting now loses what is not on disk. Free some space or "
+                          "make the folder writable, then try again — or quit anyway.", parent=self)
+        box.setObjectName("dialog.unsavedQuit")
+        again = box.addButton("Try again", QMessageBox.ButtonRole.AcceptRole)
+        anyway = box.addButton("Quit anyway", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(again)
+        box.exec()
+        if box.clickedButton() is again:
+            return self.unsaved_ok_to_close()
+        return box.clickedButton() is anyway
 
 
 def build_window(session: TradingSession, *, store: Any = None, symbol: str | None = None,
