@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -20,7 +21,7 @@ import numpy as np
 from terminal.domain.errors import InputError
 from terminal.domain.instruments import Instrument
 from terminal.feeds.base import ArrayFeed
-from terminal.feeds.replay import Trades, read_bytes, ticks_from_trades
+from terminal.feeds.replay import EARLIEST_MS, LATEST_MS, Trades, read_bytes, ticks_from_trades
 
 QUOTE_COLUMNS = ["timestamp", "symbol", "bidSize", "bidPrice", "askPrice", "askSize"]
 
@@ -39,6 +40,8 @@ def _time_ms(text: str) -> int:
     if len(s) >= 20 and s[10] == "D":
         day, clock = s[:10], s[11:]
         whole, _, frac = clock.partition(".")
+        if not (frac.isascii() and frac.isdigit()):
+            raise ValueError(text)
         dt = datetime.strptime(f"{day} {whole}", "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
         return int(dt.timestamp() * 1000) + int((frac + "000")[:3])
     dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
@@ -47,9 +50,12 @@ def _time_ms(text: str) -> int:
     return int(dt.timestamp() * 1000)
 
 
-def parse_quotes(data: bytes, path: str, symbol: str | None = None) -> Quotes:
+def parse_quotes(data: bytes, path: str, symbol: str | None = None, instrument: Instrument | None = None) -> Quotes:
     """Rows of ``symbol`` (all when None); both sides quoted (a row with an empty side is skipped, as BitMEX
-    writes one when a side of the book is empty)."""
+    writes one when a side of the book is empty). Times must fall in 1970-01-02 … 2099; with ``instrument``,
+    prices must lie on [tick size, max price] and sizes within its maximum order size."""
+    lo_px, hi_px = (instrument.tick_size, instrument.max_price) if instrument is not None else (0.0, math.inf)
+    max_size = instrument.max_order_qty if instrument is not None else 2**53
     text = data.decode("utf-8", "replace")
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
@@ -80,6 +86,14 @@ def parse_quotes(data: bytes, path: str, symbol: str | None = None) -> Quotes:
                              path=path, line=n) from None
         if not (0 < b < a) or zb < 0 or za < 0:
             raise InputError(f"a quote needs 0 < bid < ask and sizes ≥ 0 (bid {b}, ask {a})", path=path, line=n)
+        if not (lo_px <= b and a <= hi_px):
+            what = instrument.symbol if instrument is not None else "the symbol"
+            raise InputError(f"price is outside what {what} trades at ({lo_px:g} to {hi_px:g}): bid {b:g}, ask {a:g}",
+                             path=path, line=n)
+        if zb > max_size or za > max_size:
+            raise InputError(f"a size is above the maximum order size ({max_size:,} contracts)", path=path, line=n)
+        if not EARLIEST_MS <= tm < LATEST_MS:
+            raise InputError("timestamp out of range: the year must be 1970 to 2099", path=path, line=n)
         if t and tm < t[-1]:
             raise InputError("quotes must be in time order", path=path, line=n)
         t.append(tm)
@@ -99,7 +113,7 @@ class QuotesFeed(ArrayFeed):
                  rebase_to_ms: int | None = None) -> None:
         self.path = Path(path)
         self.source_symbol = source_symbol or instrument.symbol
-        q = parse_quotes(read_bytes(self.path), str(self.path), self.source_symbol)
+        q = parse_quotes(read_bytes(self.path), str(self.path), self.source_symbol, instrument)
         if q.t_ms.size == 0:
             raise InputError(f"no quotes for {self.source_symbol} in this file", path=str(self.path))
         t = q.t_ms if rebase_to_ms is None else q.t_ms - q.t_ms[0] + int(rebase_to_ms)
