@@ -27,7 +27,7 @@ import numpy as np
 from terminal.domain.instruments import Instrument
 from terminal.market.batch_plan import OwnPrint, PlannedBatch, event_index, plan, premium_centre
 from terminal.market.crowd import CrowdBook
-from terminal.market.depth import Side, Walk, hole_touch_ticks, side_levels, spread_ticks, walk_side
+from terminal.market.depth import Side, Walk, front_level, hole_touch_ticks, side_levels, spread_ticks, walk_front, walk_side
 from terminal.market.flow import draw_prints, stream_key
 from terminal.market.holes import HoleEvent
 from terminal.market.profiles import LiquidityProfile, usd_per_contract
@@ -261,14 +261,20 @@ class SymbolBook:
     def walk(self, j: int, t_ms: int, direction: int, qty: int, limit_ticks: int | None, kind: int) -> Walk:
         """Take up to ``qty`` from the side a ``direction`` order hits, at batch tick ``j`` (−1: between batches)."""
         hb, ha = self._holes(j, t_ms)
-        side = self._side_at(j, direction, ha if direction > 0 else hb)
-        c, _, _ = self._geometry(j)
+        c, sp, dm = self._geometry(j)
         upc = self.usd_per_contract(c * self.tick)
-        w = walk_side(side, qty, direction, self.tick, self.inverse, limit_ticks=limit_ticks, usd_per_contract=upc)
-        if w.filled == 0:
-            return w
-        exact = self.price(int(w.ticks[0])) if w.levels == 1 else round(w.avg_price, self.decimals + 4)
-        w = Walk(w.ticks, w.qty, w.filled, exact, w.intended_ticks, w.taken_usd)
+        w = None
+        if self.recorded_quotes is None:  # the usual order: the first level standing fills it whole
+            front = front_level(self.profile, c, sp, direction, dm, upc, ha if direction > 0 else hb)
+            if front is not None:
+                w = walk_front(front[0], front[1], qty, direction, limit_ticks, upc, self.price(front[0]))
+        if w is None:
+            side = self._side_at(j, direction, ha if direction > 0 else hb)
+            w = walk_side(side, qty, direction, self.tick, self.inverse, limit_ticks=limit_ticks, usd_per_contract=upc)
+            if w.filled == 0:
+                return w
+            exact = self.price(int(w.ticks[0])) if w.levels == 1 else round(w.avg_price, self.decimals + 4)
+            w = Walk(w.ticks, w.qty, w.filled, exact, w.intended_ticks, w.taken_usd)
         if direction > 0:
             ha += w.taken_usd
         else:

@@ -181,6 +181,72 @@ def walk_side(side: Side, qty: int, direction: int, tick: float, inverse: bool, 
     return Walk(ticks[: last + 1], take, filled, avg, intended, filled * usd_per_contract)
 
 
+FRONT_LEVELS = 8  # levels :func:`front_level` looks at before handing over to :func:`side_levels`
+
+
+@lru_cache(maxsize=64)
+def _level_ticks_list(fine_levels: int, growth: float) -> tuple[int, ...]:
+    """The first ``FRONT_LEVELS + 1`` of :func:`level_ticks` as Python ints."""
+    return tuple(int(x) for x in level_ticks(fine_levels, growth)[: FRONT_LEVELS + 1])
+
+
+def front_level(profile: LiquidityProfile, mid_ticks: int, sp: int, direction: int, depth_mult: float,
+                usd_per_contract: float, hole_usd: float) -> tuple[int, float] | None:
+    """(price in ticks, contracts) of the first level :func:`side_levels` stands after the hole, bit for bit: the
+    same float operations in the same order on the side's first ``FRONT_LEVELS`` levels only (plain floats but
+    the power law, which stays one array ``**`` as there). None when the book ends within them or the hole
+    swallows them all (ask :func:`side_levels`). A small order, the usual one, takes its fill from this level."""
+    k = _level_ticks_list(profile.fine_levels, profile.level_growth)
+    m = FRONT_LEVELS
+    bid = mid_ticks - sp // 2
+    ask = bid + sp
+    centre = (bid + ask) / 2.0
+    half = sp / 2.0
+    if not k[m] <= max(0.1 * centre - half, 0.0):  # fewer than m + 1 levels out to 10 %: the last one is special
+        return None
+    touch = ask if direction > 0 else bid
+    inside = min(half / centre / 0.1, 1.0) ** profile.depth_exponent
+    scale = depth_mult * profile.depth_10pct_usd
+    outer = np.array([min((half + k[i + 1]) / centre / 0.1, 1.0) for i in range(m)])
+    pw: list[float] = (outer ** profile.depth_exponent).tolist()
+    hole = hole_usd / usd_per_contract if hole_usd > 0 else 0.0
+    prev = cum = prev2 = 0.0
+    first = True
+    for i in range(m):
+        standing = max(scale * (pw[i] - inside) / usd_per_contract - 0.0, 0.0)
+        size = standing - prev
+        prev = standing
+        if not size > 0:  # an empty level is not on the side
+            continue
+        cum = size if first else cum + size  # the undisturbed side's cumulative depth (its cumsum)
+        first = False
+        if not hole_usd > 0:
+            return touch + direction * k[i], cum - 0.0
+        standing2 = max(cum - hole, 0.0)
+        size2 = standing2 - prev2
+        prev2 = standing2
+        if size2 > 0:
+            return touch + direction * k[i], size2
+    return None
+
+
+def walk_front(ticks: int, size: float, qty: int, direction: int, limit_ticks: int | None,
+               usd_per_contract: float, price: float) -> Walk | None:
+    """:func:`walk_side` of an order the side's first level (``ticks``, ``size``) fills whole, as
+    :meth:`terminal.market.book.SymbolBook.walk` reports it (at the level's ``price``); None when it does not."""
+    if qty <= 0 or (limit_ticks is not None and ((ticks > limit_ticks) if direction > 0 else (ticks < limit_ticks))):
+        return None
+    if not (math.floor(size + 1e-9) >= qty and size >= qty - 1e-9):
+        return None
+    take = max(size - (size - qty), 0.0)  # what walk_side takes from its last level
+    if not take > 0:
+        return None
+    w = Walk(np.array([ticks], dtype=np.int64), np.array([take]), qty, price, ticks, qty * usd_per_contract)
+    w.__dict__["levels"] = 1  # the cached properties, known here
+    w.__dict__["last_ticks"] = ticks
+    return w
+
+
 def hole_touch_ticks(profile: LiquidityProfile, mid_ticks: np.ndarray, sp: np.ndarray, depth_mult: np.ndarray,
                      hole_usd: np.ndarray) -> np.ndarray:
     """Ticks from the undisturbed touch to the first level still standing after a hole (vectorised per tick)."""
