@@ -144,3 +144,90 @@ def test_a_taker_fill_carries_its_slippage_receipt_in_the_fills_table(window):
     slip = row[headers.index("Slippage")]
     assert f"{fill.slippage_bps:+.2f} bps" in slip and f"{fill.levels} levels" in slip
     assert row[headers.index("Slip cost")].startswith("-"), (row, fill)  # it cost the buyer
+
+
+def _running(window, frames: int = 10):
+    """The clock at 100x (the bench's speed), the throttles' wall clock frozen: only the frame count paces them."""
+    bridge, mv = window.bridge, window.market_views
+    bridge.jump_to(bridge.session.now_ms + 30_000)
+    for due in (mv.ladder_due, mv.tape_due):
+        due.clock = lambda: 0.0
+    bridge.clock.speed = "100x"
+    for _ in range(frames):
+        bridge.tick(0.016)
+    return bridge, mv
+
+
+def test_on_the_running_clock_the_ladder_redraws_about_12_times_a_second_and_shows_the_latest_book(window):
+    from ui.market.throttle import EVERY
+
+    bridge, mv = _running(window)
+    drawn = []
+    real = mv.ladder.update_frame
+    mv.ladder.update_frame = lambda frame: (drawn.append(frame.seq), real(frame))  # type: ignore[method-assign]
+    frames = [bridge.tick(0.016) for _ in range(6 * EVERY)]
+    assert all(f.live and not f.changed for f in frames)
+    assert len(drawn) == 6  # one live frame in EVERY (12 Hz at 60 fps), not all 30
+    model = mv.ladder.model
+    latest = next(f for f in reversed(frames) if f.seq == drawn[-1])
+    assert frames[-1].seq - latest.seq < EVERY  # the book on screen is never more than EVERY - 1 frames old
+    assert model.price[19] == latest.book.asks[0, 0] and model.price[21] == latest.book.bids[0, 0]
+    while bridge.last.seq - drawn[-1] < EVERY - 1:  # the next frame due: the ladder is the latest frame's book
+        bridge.tick(0.016)
+    frame = bridge.tick(0.016)
+    assert drawn[-1] == frame.seq and model.price[21] == frame.book.bids[0, 0] and model.size[21] == frame.book.bids[0, 1]
+
+
+def test_on_the_running_clock_your_fill_is_on_the_tape_on_the_frame_that_booked_it(window):
+    bridge, mv = _running(window)
+    tape = window.findChild(QTableView, "trades.tape")
+    skipped = 0
+    for _ in range(10):
+        frame = bridge.tick(0.016)
+        skipped += mv.tape.model_.count != frame.tape.count
+    assert skipped >= 5  # the tape is throttled
+    book = bridge.last.book
+    for order in ({"side": "buy", "qty": 100, "type": "limit", "price": float(book.bids[0, 0])},
+                  {"side": "buy", "qty": 100, "type": "stop_market", "stop_price": float(book.asks[0, 0]) + 1}):
+        assert bridge.orders.place({"symbol": "XBTUSD", **order}).accepted
+    for _ in range(2000):
+        frame = bridge.tick(0.016)
+        if frame.fills:
+            break
+    assert frame.fills and frame.live
+    assert mv.tape.model_.count == frame.tape.count  # drawn on that frame, whatever the throttle's turn
+    assert any(s.endswith(" you") for s in _cells(tape, 1))
+
+
+def test_on_the_running_clock_a_liquidation_print_is_on_the_tape_on_its_frame(window):
+    from terminal.market.views import CROWD_LIQUIDATION
+
+    bridge, mv = _running(window)
+    tape = window.findChild(QTableView, "trades.tape")
+    for _ in range(20):  # find a frame the tape drew: the next one is not its turn
+        frame = bridge.tick(0.016)
+        if mv.tape.model_.count == frame.tape.count:
+            break
+    book = bridge.session.market.books["XBTUSD"]
+    book.tape.append(bridge.session.now_ms, float(frame.book.bids[0, 0]), 123_456, -1, CROWD_LIQUIDATION)
+    frame = bridge.tick(0.016)
+    assert mv.tape.model_.count == frame.tape.count
+    assert any(s == "123,456 LIQ" for s in _cells(tape, 1))
+
+
+def test_the_throttle_never_holds_a_view_back_longer_than_its_wall_time_bound_on_slow_frames():
+    from itertools import pairwise
+    from types import SimpleNamespace
+
+    from ui.market.throttle import MAX_WAIT_S, Throttle
+
+    now = [0.0]
+    due = Throttle(clock=lambda: now[0])
+    live = SimpleNamespace(live=True, changed=False, reset=False, fills=(), liquidations=())
+    drawn_at = []
+    for _ in range(40):  # 50 ms frames (20 fps): the frame count alone would wait 250 ms
+        now[0] += 0.05
+        if due.due(live):  # type: ignore[arg-type]
+            drawn_at.append(now[0])
+    assert max(b - a for a, b in pairwise(drawn_at)) <= MAX_WAIT_S + 0.05 <= 0.15
+    assert due.due(SimpleNamespace(live=False, changed=False, reset=False, fills=(), liquidations=()))  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from terminal.session.frame import Frame
 from ui.charts.candles import CandleLayer, install_candles
 from ui.market.ladder import LadderPanel
 from ui.market.tape import TapeView
+from ui.market.throttle import EVERY, TapeWatch, Throttle
 
 FILL_MODEL_TIPS = {
     "ideal": "Ideal fills: unlimited depth at last ± 1 tick — no slippage, resting limits fill when the price trades through",
@@ -32,6 +33,8 @@ class MarketViews:
     fill_model: QComboBox
     book_dock: QDockWidget
     tape_dock: QDockWidget
+    ladder_due: Throttle  # when the ladder and the tape redraw on the running clock (ui/market/throttle.py)
+    tape_due: Throttle
 
 
 def _prefill_limit(window: QMainWindow, price: float) -> None:
@@ -127,14 +130,14 @@ def install_market(window: Any) -> MarketViews:
     combo.currentIndexChanged.connect(switch)
     window.statusBar().addPermanentWidget(combo)
 
-    turn = [0]
+    # on the running clock's frames the ladder and the tape redraw ~12 Hz each, on different frames; the trader's
+    # orders, fills and any liquidation draw at once (ui/market/throttle.py)
+    ladder_due, tape_due, tape_watch = Throttle(phase=0), Throttle(phase=EVERY // 2), TapeWatch()
 
     def on_frame(frame: Frame) -> None:
-        # on the running clock's frames the ladder and the tape take turns (each 30 Hz, as the charts do)
-        turn[0] ^= 1
-        if not book_dock.isHidden() and (not frame.live or turn[0]):
+        if not book_dock.isHidden() and ladder_due.due(frame):
             ladder.update_frame(frame)
-        if not tape_dock.isHidden() and (not frame.live or not turn[0]):
+        if not tape_dock.isHidden() and tape_due.due(frame, tape_watch.urgent(frame)):
             tape.update_frame(frame)
         model = bridge.fill_model
         if model is not None and combo.currentIndex() != FILL_MODELS.index(model):
@@ -144,4 +147,4 @@ def install_market(window: Any) -> MarketViews:
 
     bridge.frame.connect(on_frame)
     _add_open_action(window)
-    return MarketViews(ladder, tape, candles, combo, book_dock, tape_dock)
+    return MarketViews(ladder, tape, candles, combo, book_dock, tape_dock, ladder_due, tape_due)
