@@ -18,9 +18,11 @@ import numpy as np
 from terminal.app.journal_section import journal_csv_path, journal_section
 from terminal.app.out_errors import output_error
 from terminal.app.report_price import price_section
+from terminal.app.report_undone import undone_section
 from terminal.app.stored_account import account_views, read_account
 from terminal.domain.money import MINOR_PER_MAJOR, format_money
 from terminal.session.runner import iso
+from terminal.store.undone import read_undone
 
 MAX_POINTS = 1500  # per polyline
 MAX_ROWS = 2000  # per HTML table (the CSV has every ledger row)
@@ -190,6 +192,7 @@ def write_report(data_dir: Path, out: Path, name: str | None = None) -> None:
     name, ex, db = read_account(data_dir, name)
     try:
         series = _series(db)
+        undone = read_undone(db)
     finally:
         if db is not None:
             db.close()
@@ -255,6 +258,7 @@ def write_report(data_dir: Path, out: Path, name: str | None = None) -> None:
 <section id="liquidations"><h2>Liquidations</h2>{liqs}</section>
 <section id="funding"><h2>Funding</h2>{fund}</section>
 {journal}
+{undone_section(undone)}
 <section id="ledger"><h2>Ledger</h2><p class="note">Every row: <a href="{_esc(csv_path.name)}">{_esc(csv_path.name)}</a>
 </p>{ledger}</section>
 </body></html>

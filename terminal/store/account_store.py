@@ -73,6 +73,7 @@ from terminal.store.state import (
     position_json,
     settings_json,
 )
+from terminal.store.undone import read_undone, write_undone
 
 __all__ = ["DEFAULT_ACCOUNT", "DEFAULT_WALLETS_MINOR", "AccountStore", "StoreError", "active_account",
            "create_account", "delete_account", "list_accounts", "set_active_account"]
@@ -93,6 +94,7 @@ class AccountStore:
         self._journals: dict[str, int] = {}
         self._changes = ChangeTracker()
         self._unsaved: list[tuple[str, object]] = []  # events of a frame whose save failed
+        self._pending_undone: list[dict[str, Any]] = []  # stretches a rewind undid, saved with the rewound session
         self._prices = PriceTail()
         self._feeds_saved: dict[str, tuple[Feed, int]] = {}
         self._clock_saved: tuple[int, int] = (-1, -1)  # (exchange now_ms, session ticks)
@@ -365,8 +367,17 @@ class AccountStore:
             return None
         return checkpoints.take_session_checkpoint(session)
 
-    def _write_all(self, session: TradingSession) -> None:
-        """Replace everything stored with ``session`` (a new account, a reset, or a session made elsewhere)."""
+    def note_undone(self, records: list[dict[str, Any]]) -> None:
+        """Stretches a rewind undid: written with the next save of the rewound session, in its transaction."""
+        self._pending_undone.extend(records)
+
+    def undone(self) -> list[dict[str, Any]]:
+        """The stretches rewinds undid on this account, oldest first (see :mod:`terminal.store.undone`)."""
+        return read_undone(self.db)
+
+    def _write_all(self, session: TradingSession, *, fresh: bool = False) -> None:
+        """Replace everything stored with ``session`` (a rewind, or a session made elsewhere); what rewinds undid is
+        kept (and the stretches just undone are added), unless the account starts afresh (``fresh``: a reset)."""
         ex = session.exchange
         live = live_row(session)
         feed_rows = [self._feed_row(session, s, f) for s, f in session.feeds.items()]
@@ -390,8 +401,13 @@ class AccountStore:
             db.executemany("INSERT INTO history VALUES (?,?,?,?,?)", hist)
             db.execute("INSERT INTO state (id, json) VALUES (1, ?)", (live,))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('name', ?)", (self.name,))
+            if fresh:
+                db.execute("DELETE FROM undone")
+            write_undone(db, undone)
 
+        undone = [] if fresh else list(self._pending_undone)
         self._tx(write, "save the account")
+        self._pending_undone = []
         self._feeds_saved = {}
         self._track(session)
         self._prices.commit(plan[0])
@@ -427,7 +443,7 @@ class AccountStore:
                                          wallets_minor=wallets)
         else:
             session = old.with_fresh_account(wallets)
-        self._write_all(session)
+        self._write_all(session, fresh=True)
         return session
 
 

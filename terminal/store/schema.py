@@ -100,7 +100,14 @@ def _v3(db: sqlite3.Connection) -> None:
     db.execute("UPDATE state SET json = ? WHERE id = 1", (dumps(st),))
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
+def _v4(db: sqlite3.Connection) -> None:
+    """Version 4 keeps what a rewind undid (``undone``): a rewind replaces the account's present, not its past."""
+    from terminal.store.undone import CREATE
+
+    db.execute(CREATE)
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -95,7 +95,7 @@ class RewindBar(QToolBar):
             return True
         ask = QMessageBox.question(self, "Rewind the practice account",
                                    "Take the practice account back? What happened after that moment is undone "
-                                   "(the journal keeps it as history).")
+                                   "(the journal and the report keep it as history).")
         return ask == QMessageBox.StandardButton.Yes
 
     def back_one_tick(self) -> None:

@@ -15,6 +15,8 @@ action's frame. The clock, the symbol on screen, the price source and the store 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -57,6 +59,7 @@ class SessionBridge(QObject):
         self.store = store
         self._save_failed = False  # the last save failed: retry every frame (see _save)
         self._save_note = ""
+        self._saves_held = 0  # > 0 inside saves_held()
         self.session = session
         if symbol is None:  # the symbol the session already trades (a played script's), else XBTUSD
             symbol = next(iter(session.feeds), "XBTUSD")
@@ -167,6 +170,15 @@ class SessionBridge(QObject):
         if target is not None:
             target.record(self.session, self.session.exchange.drain_events() if into is None else [])
 
+    @contextmanager
+    def saves_held(self) -> Iterator[None]:
+        """Frames published inside are not saved (a rewind saves once it is over, with what it undid)."""
+        self._saves_held += 1
+        try:
+            yield
+        finally:
+            self._saves_held -= 1
+
     @property
     def save_failing(self) -> bool:
         """The last save did not go through (a full or read-only disk): some of the account is only in memory."""
@@ -255,7 +267,7 @@ class SessionBridge(QObject):
 
     def publish(self, ticks: int = 0, live: bool = False) -> Frame:
         events = self.session.exchange.drain_events()
-        if self.store is not None:  # every frame: the clock and feed positions are state too (cheap when idle)
+        if self.store is not None and not self._saves_held:  # every frame: clock and feeds are state too (cheap idle)
             self._save(events)
         frame = self.frames.build(self.session, self.symbol, clock=ClockState(self.session.now_ms, self.clock.speed),
                                   changed=bool(events), ticks=ticks, live=live)

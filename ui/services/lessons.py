@@ -10,7 +10,6 @@ and call its methods; nothing here draws.
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from terminal.lessons.model import Lesson
 from terminal.lessons.monitor import SessionMonitor
 from terminal.lessons.player import new_lesson_session
 from terminal.lessons.timeline import Change, Outcome, Stretch, Timeline
+from terminal.lessons.undone import JOURNAL_KINDS, action_json, stretch_from_record, stretch_record
 from terminal.session.runner import iso
 from terminal.session.trading_session import TradingSession
 from ui.services.bridge import Frame, SessionBridge
@@ -61,10 +61,12 @@ class LessonService(QObject):
             self.close_aside()
 
         bridge.close_store = close_both  # type: ignore[method-assign]
+        self._load_undone()
 
     # ------------------------------------------------------------------ watching
     def _timeline(self, session: TradingSession, symbol: str) -> Timeline:
         tl = Timeline(session, primary=symbol)
+        self._stretches_seen = 0  # of tl.discarded, already in self.undone
         tl.companion_save = self._monitor_state
         tl.companion_load = self._load_monitor
         tl.on_restore.append(self._restored)
@@ -82,10 +84,19 @@ class LessonService(QObject):
     def _restored(self, session: TradingSession) -> None:
         self.monitor.ex = session.exchange
         self._restoring = True
-        try:
-            self.bridge.set_session(session)
+        try:  # saved once the move is over, with what it undid (one transaction: nothing undone is lost)
+            with self.bridge.saves_held():
+                self.bridge.set_session(session)
         finally:
             self._restoring = False
+
+    def _load_undone(self) -> None:
+        """What rewinds undid on the stored practice account (kept in its file): the journal shows it again."""
+        store = self.bridge.store
+        records = store.undone() if self.lesson is None and store is not None and hasattr(store, "undone") else []
+        self.undone = [stretch_from_record(r) for r in records]
+        self.undone_rows = [dict(row, undone=True) for r in records for row in r.get("journal") or []
+                            if isinstance(row, dict)]
 
     def _on_session(self, _frame: Frame) -> None:
         if self._restoring:
@@ -93,8 +104,7 @@ class LessonService(QObject):
         session = self.bridge.session  # another account (switch, reset) or a lesson: watch it from now
         self.monitor = SessionMonitor(session.exchange, self.lesson if self._aside is not None else None)
         self.timeline = self._timeline(session, self.bridge.symbol)
-        self.undone = []
-        self.undone_rows = []
+        self._load_undone()
 
     def _on_frame(self, _frame: Frame) -> None:
         session = self.bridge.session
@@ -210,7 +220,7 @@ class LessonService(QObject):
 
         run = LessonRun(self.lesson, self.bridge.session, self.monitor, [])
         body = make_session_file(self.lesson_text, run, [], trainee, self.pack_checksum)
-        body["actions"] = [_action_json(a) for a in self.timeline.actions[:self.timeline.applied]]
+        body["actions"] = [action_json(a) for a in self.timeline.actions[:self.timeline.applied]]
         from terminal.lessons.classroom import checksum
 
         body["checksum"] = checksum(body)
@@ -255,10 +265,23 @@ class LessonService(QObject):
     def _after_move(self, before: list[dict[str, object]]) -> None:
         now = self.monitor.journal.rows()
         kept = {(r["symbol"], r["opened_ms"], r["closed_ms"]) for r in now}
+        trips = []
         for r in before:  # round trips the rewind took back (or cut short) stay in the journal, marked undone
-            if (r["symbol"], r["opened_ms"], r["closed_ms"]) not in kept and r not in self.undone_rows:
-                self.undone_rows.append(dict(r, undone=True))
-        self.undone = list(self.timeline.discarded)
+            row = dict(r, undone=True)
+            if (r["symbol"], r["opened_ms"], r["closed_ms"]) not in kept and row not in self.undone_rows:
+                trips.append(row)
+        self.undone_rows.extend(trips)
+        new = [st for st in self.timeline.discarded[self._stretches_seen:]  # actions-only: already in an earlier one
+               if any(st.journals.get(k) for k in JOURNAL_KINDS)]
+        self._stretches_seen = len(self.timeline.discarded)
+        self.undone.extend(new)
+        store = self.bridge.store
+        if self.lesson is None and store is not None and hasattr(store, "note_undone") and (new or trips):
+            records = [stretch_record(st, trips if k == len(new) - 1 else []) for k, st in enumerate(new)]
+            if not new:  # a round trip cut short without a stretch of its own
+                records = [stretch_record(Stretch(self.bridge.session.now_ms, self.bridge.session.now_ms, []),
+                                          trips)]
+            store.note_undone(records)
         self._sync()
         self.bridge.publish()
         self.rewound.emit(self.bridge.session.now_ms)
@@ -279,21 +302,6 @@ class LessonService(QObject):
 
     def branch(self, t_ms: int, change: Change) -> tuple[Outcome, Outcome]:
         return self.timeline.branch(t_ms, change)
-
-
-def _action_json(a: Any) -> dict[str, Any]:
-    def plain(v: Any) -> Any:
-        if hasattr(v, "model_dump"):
-            return v.model_dump(mode="json")
-        if isinstance(v, (list, tuple)):
-            return [plain(x) for x in v]
-        if isinstance(v, dict):
-            return {k: plain(x) for k, x in v.items()}
-        return v
-
-    out: dict[str, Any] = json.loads(json.dumps({"t_ms": a.t_ms, "positions": a.positions, "name": a.name,
-                                                 "args": plain(a.args), "kwargs": plain(a.kwargs)}, default=str))
-    return out
 
 
 def merge_board(paths: list[Path], out: Path) -> dict[str, Any]:
