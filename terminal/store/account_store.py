@@ -34,8 +34,6 @@ from terminal.domain.errors import TerminalError
 from terminal.domain.instruments import Catalog, default_catalog
 from terminal.domain.orders import Order
 from terminal.feeds.base import Feed
-from terminal.feeds.checkpoint import FeedOrigin
-from terminal.feeds.spec import FeedSpec
 from terminal.session.trading_session import TradingSession
 from terminal.store import checkpoints
 from terminal.store.accounts import (
@@ -52,27 +50,22 @@ from terminal.store.accounts import (
 from terminal.store.changes import ChangeTracker
 from terminal.store.checkpoints import SessionCheckpoint
 from terminal.store.durability import Durability
+from terminal.store.feed_rows import FeedRows
 from terminal.store.loading import read_session
 from terminal.store.prices import TAIL_POINTS, PriceTail
 from terminal.store.rows import (
-    ALL_TABLES,
     INSERT,
     JOURNALS,
     ROW,
     UPSERT_FEED,
-    UPSERT_POSITION,
-    UPSERT_SETTINGS,
     history_rows,
     live_row,
+    replace_all,
     series_of,
     write_entities,
 )
 from terminal.store.schema import StoreError, connect, corrupt, is_read_only, translate
-from terminal.store.state import (
-    order_json,
-    position_json,
-    settings_json,
-)
+from terminal.store.state import order_json
 from terminal.store.undone import read_undone, write_undone
 
 __all__ = ["DEFAULT_ACCOUNT", "DEFAULT_WALLETS_MINOR", "AccountStore", "StoreError", "active_account",
@@ -106,7 +99,7 @@ class AccountStore:
         self.warnings: list[str] = []
         self._durability = Durability(path)  # fsync and WAL checkpoints off the caller's thread
         db.execute("PRAGMA wal_autocheckpoint = 0")
-        self._spec_json: dict[int, tuple[FeedSpec, str]] = {}
+        self._feed_rows = FeedRows()
 
     # ------------------------------------------------------------------ open / close
     @classmethod
@@ -257,21 +250,6 @@ class AccountStore:
         self._tx(tidy, "tidy the chart history", durable=False)
 
     # ------------------------------------------------------------------ save
-    def _spec_text(self, spec: FeedSpec) -> str:
-        cached = self._spec_json.get(id(spec))
-        if cached is None or cached[0] is not spec:  # FeedSpec is frozen: its JSON never changes
-            cached = self._spec_json[id(spec)] = (spec, spec.model_dump_json())
-        return cached[1]
-
-    def _feed_row(self, session: TradingSession, sym: str, feed: Feed) -> tuple[Any, ...]:
-        if feed.origin is None:  # a feed made without make_feed (tests, tools): its origin is the session's record
-            seed, start = session.feed_origin.get(
-                sym, (session.seed * 1_000_003 + session.catalog.symbols.index(sym), session.start_ms))
-            feed.origin = FeedOrigin(session.spec_for(sym), seed, start)
-        o = feed.origin
-        cp = feed.checkpoint()
-        return (sym, self._spec_text(session.spec_for(sym)), o.seed, o.start_ms, cp.position, cp.model_dump_json())
-
     def _history_rows(self, session: TradingSession) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
         return history_rows(session, self._hist_base, self._hist_saved)
 
@@ -318,7 +296,7 @@ class AccountStore:
         new = {j: getattr(ex, j)[n:] for j, n in self._journals.items() if len(getattr(ex, j)) != n}
         feeds = {s: f for s, f in session.feeds.items()
                  if self._feeds_saved.get(s) != (f, f.position) or self._feeds_saved[s][0] is not f}
-        feed_rows = [self._feed_row(session, s, f) for s, f in feeds.items()]
+        feed_rows = [self._feed_rows.row(session, s, f) for s, f in feeds.items()]
         gone = [s for s in self._feeds_saved if s not in session.feeds]
         hist, hist_saved = self._history_rows(session)
         live = live_row(session)
@@ -380,26 +358,15 @@ class AccountStore:
         kept (and the stretches just undone are added), unless the account starts afresh (``fresh``: a reset)."""
         ex = session.exchange
         live = live_row(session)
-        feed_rows = [self._feed_row(session, s, f) for s, f in session.feeds.items()]
+        feed_rows = [self._feed_rows.row(session, s, f) for s, f in session.feeds.items()]
         self._hist_base, self._hist_saved = {}, {}
         hist, hist_saved = self._history_rows(session)
         self._prices.forget()
         plan: list[Any] = []
 
         def write(db: sqlite3.Connection) -> None:
-            for table in ALL_TABLES:
-                db.execute(f"DELETE FROM {table}")
-            for j in JOURNALS:
-                db.executemany(INSERT[j], [ROW[j](r) for r in getattr(ex, j)])
-            db.executemany("INSERT OR REPLACE INTO orders_history VALUES (?,?,?,?)",
-                           [(o.id, o.symbol, o.status.value, order_json(o)) for o in ex.orders.values()])
-            db.executemany("INSERT INTO orders VALUES (?, ?)", [(o.id, order_json(o)) for o in ex.orders.values()])
-            db.executemany(UPSERT_POSITION, [(s, position_json(p)) for s, p in ex.positions.items()])
-            db.executemany(UPSERT_SETTINGS, [(s, settings_json(v)) for s, v in ex.settings.items()])
-            db.executemany(UPSERT_FEED, feed_rows)
+            replace_all(db, ex, feed_rows, hist, live)
             plan.append(self._prices.write(db, session.prices))
-            db.executemany("INSERT INTO history VALUES (?,?,?,?,?)", hist)
-            db.execute("INSERT INTO state (id, json) VALUES (1, ?)", (live,))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('name', ?)", (self.name,))
             if fresh:
                 db.execute("DELETE FROM undone")

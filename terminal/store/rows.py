@@ -101,3 +101,21 @@ def history_rows(session: TradingSession, base: dict[str, int],
         out.extend((series, first + i, float(r[0]), num(r[1]), num(r[2])) for i, r in enumerate(view))
         now_saved[series] = buf.count
     return out, now_saved
+
+
+def replace_all(db: sqlite3.Connection, ex: Exchange, feed_rows: list[tuple[Any, ...]], hist: list[tuple[Any, ...]],
+                live: str) -> None:
+    """Inside the caller's transaction: every table but ``undone`` emptied, then written again from ``ex``, its feeds'
+    rows, its chart history and its live row (the price chart's tail is the caller's to write)."""
+    for table in ALL_TABLES:
+        db.execute(f"DELETE FROM {table}")
+    for j in JOURNALS:
+        db.executemany(INSERT[j], [ROW[j](r) for r in getattr(ex, j)])
+    db.executemany("INSERT OR REPLACE INTO orders_history VALUES (?,?,?,?)",
+                   [(o.id, o.symbol, o.status.value, order_json(o)) for o in ex.orders.values()])
+    db.executemany("INSERT INTO orders VALUES (?, ?)", [(o.id, order_json(o)) for o in ex.orders.values()])
+    db.executemany(UPSERT_POSITION, [(s, position_json(p)) for s, p in ex.positions.items()])
+    db.executemany(UPSERT_SETTINGS, [(s, settings_json(v)) for s, v in ex.settings.items()])
+    db.executemany(UPSERT_FEED, feed_rows)
+    db.executemany("INSERT INTO history VALUES (?,?,?,?,?)", hist)
+    db.execute("INSERT INTO state (id, json) VALUES (1, ?)", (live,))
