@@ -77,6 +77,10 @@ class TpSlSpec:
             sl = target_price_for_roe(inst, direction, qty, entry, leverage, -abs(self.sl)) if self.sl is not None else None
             if (self.tp is not None and tp is None) or (self.sl is not None and sl is None):
                 return "That ROE % is out of reach for this position."
+        for name, px in (("Take profit", tp), ("Stop loss", sl)):
+            if px is not None and not (inst.tick_size <= px <= inst.max_price):
+                return (f"{name} must be between {fmt.price(inst, inst.tick_size)} and "
+                        f"{fmt.price(inst, inst.max_price)}.")
         side = "long" if direction > 0 else "short"
         if tp is not None and (tp - entry) * direction <= 0:
             return (f"Take profit {fmt.price(inst, tp)} must be {'above' if direction > 0 else 'below'} the entry "
