@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from terminal.market.book import SymbolBook
 
 PREMIUM_BUCKET_MS = 10_000
+FEW_PRINTS = 64  # up to this many prints a batch are planned in plain Python (fewer array calls)
 
 
 @dataclass
@@ -62,16 +63,32 @@ def premium_centre(t: np.ndarray, last: np.ndarray, index: np.ndarray, tick: flo
     mean premium of the bucket before it; returns the centres and both, carried past this batch."""
     idx_ticks = np.rint(index / tick)
     prem = (np.rint(last / tick) - idx_ticks).astype(np.int64)
-    bucket = t // PREMIUM_BUCKET_MS
     no, acc, cnt = bucket_state
-    if bucket[0] == bucket[-1]:
-        b0, total, count = int(bucket[0]), int(prem.sum()), prem.shape[0]
+    b0 = int(t[0]) // PREMIUM_BUCKET_MS
+    if b0 == int(t[-1]) // PREMIUM_BUCKET_MS:  # the usual batch: inside one bucket
+        total, count = int(prem.sum()), prem.shape[0]
         if b0 == no:
             total, count, prev0 = total + acc, count + cnt, prev_mean
         else:
             prev0 = acc / cnt if cnt else prev_mean
         one: np.ndarray = np.rint(idx_ticks + np.float64(prev0)).astype(np.int64)
         return one, (b0, total, count), float(prev0)
+    n = t.shape[0]
+    b1 = int(t[-1]) // PREMIUM_BUCKET_MS
+    if b1 == b0 + 1:  # across one bucket boundary (a third of 33-tick batches): two sums, no segment arrays
+        s = int(np.searchsorted(t, b1 * PREMIUM_BUCKET_MS, side="left"))
+        sum0, cnt0 = int(prem[:s].sum()), s
+        if b0 == no:
+            sum0, cnt0, first_prev = sum0 + acc, cnt0 + cnt, prev_mean
+        else:
+            first_prev = acc / cnt if cnt else prev_mean
+        mean0 = sum0 / cnt0  # exact as numpy's int64 / int64: both far below 2**53
+        add = np.empty(n)
+        add[:s] = first_prev
+        add[s:] = mean0
+        two: np.ndarray = np.rint(idx_ticks + add).astype(np.int64)
+        return two, (b1, int(prem[s:].sum()), n - s), float(mean0)
+    bucket = t // PREMIUM_BUCKET_MS
     starts = np.flatnonzero(np.diff(bucket, prepend=bucket[0] - 1))
     seg_no = bucket[starts]
     seg_sum = np.add.reduceat(prem, starts)
@@ -109,6 +126,10 @@ def plan(book: SymbolBook, j0: int) -> None:
         _plan_crowd(book, j0)
     # background print prices from the holes in force at each print
     tau = book.tau_ms
+    if not j0 and book.crowd is None and len(b.events) == 1:  # a new batch: only the holes it starts with
+        if b.events[0].quiet_after(int(b.t[0]), tau):
+            _plan_quiet(book, b)
+            return
     quiet = all(e.quiet_after(int(b.t[max(e.j, j0)]), tau) for e in b.events if e.j >= j0 - 1) and \
         b.events[event_index(b, j0)].quiet_after(int(b.t[j0]), tau)
     if not j0 and quiet and book.crowd is None:
@@ -163,6 +184,19 @@ def _plan_quiet(book: SymbolBook, b: PlannedBatch) -> None:
     """:func:`plan` of a whole batch with no depth missing and no crowd (the usual batch): every print at the
     undisturbed touch, the last price carried forward from each print (the same numbers, fewer array calls)."""
     at = b.bg.at
+    if 0 < at.size <= FEW_PRINTS:  # the same integer arithmetic and slices in plain Python
+        pos: list[int] = at.tolist()
+        touch = []
+        for c, sp, side in zip(b.centre[at].tolist(), b.sp[at].tolist(), b.bg.side.tolist()):
+            bid0 = c - sp // 2
+            touch.append(bid0 + sp if side > 0 else bid0)
+        b.bg_ticks = np.array(touch, dtype=np.int64)
+        b.bg_px = book.px(b.bg_ticks)
+        last = b.last
+        last[: pos[0]] = book.last_price
+        for lo, hi, price in zip(pos, pos[1:] + [b.t.shape[0]], b.bg_px.tolist()):
+            last[lo:hi] = price
+        return
     sp = b.sp[at]
     bid0 = b.centre[at] - sp // 2
     b.bg_ticks = np.where(b.bg.side > 0, bid0 + sp, bid0)

@@ -92,23 +92,27 @@ class SymbolBook:
         else:
             centre, self.bucket, self.prev_bucket_mean = premium_centre(t, last, index, self.tick, self.bucket,
                                                                         self.prev_bucket_mean)
-        if self.stress_floor or self.stress is not None:
+        stressed = self.stress_floor or self.stress is not None
+        if stressed:
             s = self.stress_at(t)
             spread_mult = 1.0 + s * (self.profile.stress_spread_mult - 1.0)
             depth_mult = 1.0 - s * (1.0 - self.profile.stress_depth_mult)
         else:  # never stressed: the same multipliers (exactly 1.0) without the arithmetic
             spread_mult = depth_mult = np.ones(n)
-        sp = spread_ticks(self.profile, centre, self.tick, spread_mult) if touch_size is None else sp_rec
+        if touch_size is None:
+            sp = spread_ticks(self.profile, centre, self.tick, spread_mult if stressed else 1.0)
+        else:
+            sp = sp_rec
         prev_t = self.prev_t if self.prev_t is not None else int(t[0]) - 100
         prev_c = self.prev_centre if self.prev_centre is not None else int(centre[0])
         upc = self.usd_per_contract(float(centre[0]) * self.tick)
         bg = draw_prints(self.profile, self.key, t, prev_t, centre, prev_c, upc, self.lot,
-                         1.0 + s * (STRESS_FLOW_MULT - 1.0) if self.stress_floor or self.stress is not None else 1.0)
+                         1.0 + s * (STRESS_FLOW_MULT - 1.0) if stressed else 1.0)
         out_last = np.empty(n)
         if math.isnan(self.last_price):
             self.last_price = float(last[0])
         self.b = PlannedBatch(t, centre, sp, depth_mult, spread_mult, mark, out_last, bg, np.zeros(bg.at.size, np.int64),
-                        [self.state], touch_size=touch_size)
+                              [self.state], touch_size=touch_size)
         plan(self, 0)
         return out_last
 

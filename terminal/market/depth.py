@@ -68,7 +68,10 @@ class Walk:
 def spread_ticks(profile: LiquidityProfile, mid_ticks: np.ndarray | int, tick: float,
                  spread_mult: np.ndarray | float) -> np.ndarray:
     """Quoted spread in ticks (≥ 1) at each mid."""
-    sp = np.rint(profile.spread_bps * 1e-4 * np.asarray(mid_ticks, dtype=np.float64) * np.asarray(spread_mult))
+    wide = profile.spread_bps * 1e-4 * np.asarray(mid_ticks, dtype=np.float64)
+    if not (isinstance(spread_mult, float) and spread_mult == 1.0):  # × 1.0 changes no float: skip the pass
+        wide = wide * np.asarray(spread_mult)
+    sp = np.rint(wide)
     out: np.ndarray = np.maximum(sp, 1.0).astype(np.int64)
     return out
 

@@ -7,7 +7,7 @@ at any batch size (:mod:`terminal.market.book`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,6 +26,7 @@ class HoleEvent:
     print_ticks: int = 0
     print_size: int = 0
     print_side: int = 0
+    _last: tuple[int, float, float, float] | None = field(default=None, repr=False, compare=False)  # (t, tau, bid, ask)
 
     def at(self, t_ms: np.ndarray | int, tau_ms: float) -> tuple[np.ndarray, np.ndarray]:
         """Depth still missing at ``t_ms`` (a hole under ``NEGLIGIBLE_USD`` has refilled)."""
@@ -37,9 +38,14 @@ class HoleEvent:
         """:meth:`at` for one time, as floats (the same 0-d ``np.exp``, none of the array temporaries)."""
         if not (self.bid_usd or self.ask_usd):
             return 0.0, 0.0
+        last = self._last
+        if last is not None and last[0] == t_ms and last[1] == tau_ms:  # asked again at the same time (a batch's
+            return last[2], last[3]  # plan, the quote and the walk of an order all ask at its tick)
         decay = float(np.exp(-(np.float64(t_ms) - self.t_ms) / tau_ms))
         hb, ha = self.bid_usd * decay, self.ask_usd * decay
-        return (0.0 if hb < NEGLIGIBLE_USD else hb), (0.0 if ha < NEGLIGIBLE_USD else ha)
+        out = (0.0 if hb < NEGLIGIBLE_USD else hb), (0.0 if ha < NEGLIGIBLE_USD else ha)
+        self._last = (t_ms, tau_ms, out[0], out[1])
+        return out
 
     def quiet_after(self, t_ms: int, tau_ms: float) -> bool:
         """No depth missing from ``t_ms`` on."""
