@@ -54,10 +54,15 @@ class Accounts:
             new = AccountStore.open(data_dir, name)
         except StoreError as exc:
             return str(exc)
+        try:  # nothing changes on screen or on disk until the other account is open and remembered
+            session = new.load_session()
+            set_active_account(data_dir, name)
+        except StoreError as exc:
+            new.close()
+            return str(exc)
         old.close()
-        set_active_account(data_dir, name)
         self.bridge.store = new
-        self.bridge.set_session(new.load_session())
+        self.bridge.set_session(session)
         return None
 
     def create(self, name: str, wallets_minor: dict[str, int]) -> str | None:
