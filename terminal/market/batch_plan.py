@@ -191,10 +191,11 @@ def _plan_quiet(book: SymbolBook, b: PlannedBatch) -> None:
             bid0 = c - sp // 2
             touch.append(bid0 + sp if side > 0 else bid0)
         b.bg_ticks = np.array(touch, dtype=np.int64)
-        b.bg_px = book.px(b.bg_ticks)
+        prices = book.px_list(touch)
+        b.bg_px = np.array(prices)
         last = b.last
         last[: pos[0]] = book.last_price
-        for lo, hi, price in zip(pos, pos[1:] + [b.t.shape[0]], b.bg_px.tolist()):
+        for lo, hi, price in zip(pos, pos[1:] + [b.t.shape[0]], prices):
             last[lo:hi] = price
         return
     sp = b.sp[at]

@@ -21,6 +21,7 @@ event ticks, each followed by a re-plan of the rest of the batch, :func:`termina
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -35,6 +36,15 @@ from terminal.market.queue_position import QueueSpot, consume_queue, next_queue_
 from terminal.market.tape import BACKGROUND, CROWD_LIQUIDATION, RECORDED, Candles, PrintBatch, Tape
 
 STRESS_FLOW_MULT = 2.0  # background trading is this much busier at full stress
+PRICE_MEMO = 4096  # prices in ticks remembered as floats (forgotten all at once beyond)
+
+
+@lru_cache(maxsize=16)
+def _ones(n: int) -> np.ndarray:
+    """A read-only ``np.ones(n)``: an unstressed book's multipliers (batches come in a few sizes)."""
+    out = np.ones(n)
+    out.setflags(write=False)
+    return out
 
 
 class SymbolBook:
@@ -67,6 +77,9 @@ class SymbolBook:
         self.b: PlannedBatch | None = None
         self.now = (0, 0, 1, 1.0)  # centre ticks, spread ticks, … of the last tick seen: (centre, sp, t, depth_mult)
         self.now_touch = (0.0, 0.0)  # recorded (bid, ask) sizes at the last tick
+        self._price_memo: dict[int, float] = {}
+        self._px_memo: dict[int, float] = {}
+        self._px_scale = float(10**self.decimals)  # numpy's round scales by 10.0 ** decimals (exact up to 22)
 
     # ---------------------------------------------------------------- per batch
     def stress_at(self, t: np.ndarray) -> np.ndarray:
@@ -98,7 +111,7 @@ class SymbolBook:
             spread_mult = 1.0 + s * (self.profile.stress_spread_mult - 1.0)
             depth_mult = 1.0 - s * (1.0 - self.profile.stress_depth_mult)
         else:  # never stressed: the same multipliers (exactly 1.0) without the arithmetic
-            spread_mult = depth_mult = np.ones(n)
+            spread_mult = depth_mult = _ones(n)
         if touch_size is None:
             sp = spread_ticks(self.profile, centre, self.tick, spread_mult if stressed else 1.0)
         else:
@@ -180,9 +193,30 @@ class SymbolBook:
     def px(self, ticks: np.ndarray) -> np.ndarray:
         return np.round(ticks.astype(np.float64) * self.tick, self.decimals)
 
+    def px_list(self, ticks: list[int]) -> list[float]:
+        """:meth:`px` of a few prices, as floats: numpy's rounding (× 10**decimals, to even, ÷) done in plain
+        Python, remembered per price (a batch's prints sit on a handful of prices)."""
+        memo, tick, scale = self._px_memo, self.tick, self._px_scale
+        out = []
+        for k in ticks:
+            p = memo.get(k)
+            if p is None:
+                p = round(k * tick * scale) / scale if k > 0 else float(self.px(np.array([k], np.int64))[0])
+                if len(memo) >= PRICE_MEMO:
+                    memo.clear()
+                memo[k] = p
+            out.append(p)
+        return out
+
     def price(self, ticks: int) -> float:
-        """One price in ticks as a float on the instrument's tick."""
-        return round(int(ticks) * self.tick, self.decimals)
+        """One price in ticks as a float on the instrument's tick (remembered: quotes and fills ask for few)."""
+        p = self._price_memo.get(ticks)
+        if p is None:
+            p = round(int(ticks) * self.tick, self.decimals)
+            if len(self._price_memo) >= PRICE_MEMO:
+                self._price_memo.clear()
+            self._price_memo[ticks] = p
+        return p
 
     def touch(self, j: int, t_ms: int | None = None) -> tuple[int, int]:
         """(best bid, best ask) in ticks standing at batch tick ``j`` (−1: after the last batch), after the holes."""

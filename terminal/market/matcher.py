@@ -70,7 +70,9 @@ class BookMatcher:
         if symbol in self.market.recorded:  # recorded history: orders fill against the book, never move the price
             self.printed.pop(symbol, None)
             return batch
-        out = type(batch)(*(last if name == "last" else getattr(batch, name) for name in batch._fields))
+        cols = list(batch)  # (NamedTuple._replace trips over TickBatch's own __len__)
+        cols[batch._fields.index("last")] = last
+        out = type(batch)(*cols)
         self.printed[symbol] = out
         return out
 
@@ -96,6 +98,8 @@ class BookMatcher:
         book.finish()
 
     def _resting(self, symbol: str) -> list[Order]:
+        if not self.ex.orders:
+            return []
         return [o for o in self.ex.orders.values() if o.symbol == symbol and o.price is not None
                 and o.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)]
 
