@@ -82,3 +82,35 @@ def test_front_level_declines_when_its_levels_do_not_reach_the_answer() -> None:
     assert front_level(prof, mid, sp, 1, 1.0, 1.0, swallowed) is None
     assert side_levels(prof, mid, sp, 1, 1.0, 1.0, swallowed).ticks.size  # the full side still answers
     assert front_level(prof, 40, 1, 1, 1.0, 1.0, 0.0) is None  # a book with fewer levels than the front
+
+
+def test_px_list_rounds_exactly_as_px() -> None:
+    """A batch of few prints prices them in plain Python; the floats must be numpy's round's, for every tick size."""
+    from terminal.market.book import SymbolBook
+
+    rng = np.random.default_rng(5)
+    for sym in CAT.symbols:
+        inst = CAT[sym]
+        book = SymbolBook(inst, profile_for(inst), seed=1)
+        mid = int(inst.typical_price / inst.tick_size)
+        ticks = np.concatenate([rng.integers(1, mid * 10, 20_000), np.arange(-3, 3000)]).astype(np.int64)
+        assert book.px_list(ticks.tolist()) == book.px(ticks).tolist(), sym
+        assert book.px_list(ticks.tolist()) == book.px(ticks).tolist(), sym  # remembered, still the same
+
+
+def test_premium_centre_is_the_same_at_any_batching() -> None:
+    """One bucket, two buckets and many buckets a batch: the centres and the carried state do not depend on it."""
+    from terminal.market.batch_plan import premium_centre
+
+    rng = np.random.default_rng(9)
+    n = 5000
+    t = 1_709_251_200_000 + np.cumsum(rng.choice([100, 100, 100, 700, 25_000], n)).astype(np.int64)
+    index = 50_000 + np.cumsum(rng.normal(0, 2, n))
+    last = np.round((index + rng.normal(0, 3, n)) / 0.5) * 0.5
+    whole, state, mean = premium_centre(t, last, index, 0.5, (-1, 0, 0), 0.0)
+    for size in (1, 7, 33, 100, 999):
+        parts, st, mn = [], (-1, 0, 0), 0.0
+        for lo in range(0, n, size):
+            c, st, mn = premium_centre(t[lo:lo + size], last[lo:lo + size], index[lo:lo + size], 0.5, st, mn)
+            parts.append(c)
+        assert np.array_equal(np.concatenate(parts), whole) and st == state and mn == mean, size
