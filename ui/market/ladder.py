@@ -143,6 +143,10 @@ class LadderTable(QTableView):
         self._shade = {1: QColor(theme.SHORT), -1: QColor(theme.LONG)}
         for c in self._shade.values():
             c.setAlpha(55)
+        # the paint fills its own background: a redraw repaints the viewport only, not the dock, panel and window
+        # beneath it (the style sheet's background made it see-through: four widgets painted per ladder redraw)
+        self._base = QColor(theme.BASE)
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         model = self.model()
@@ -157,6 +161,7 @@ class LadderTable(QTableView):
         xs = [(self.columnViewportPosition(c), self.columnWidth(c)) for c in range(len(COLUMNS))]
         width = xs[-1][0] + xs[-1][1] - xs[0][0]
         p = QPainter(self.viewport())
+        p.fillRect(area, self._base)
         p.setFont(self.font())
         align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         col = self._colours

@@ -110,6 +110,9 @@ class TapeView(QTableView):
     def __init__(self) -> None:
         super().__init__()
         self._colours = {name: QColor(getattr(theme, name)) for name in ("LONG", "SHORT", "TEXT", "MUTED")}
+        # the paint fills its own background: a redraw repaints the viewport only, not the dock and window beneath
+        self._base = QColor(theme.BASE)
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setObjectName("trades.tape")
         self.model_ = TapeModel()
         self.setModel(self.model_)
@@ -137,6 +140,7 @@ class TapeView(QTableView):
         last = len(model.rows) - 1 if last < 0 else last
         xs = [(self.columnViewportPosition(c), self.columnWidth(c)) for c in range(len(COLUMNS))]
         p = QPainter(self.viewport())
+        p.fillRect(area, self._base)
         plain = self.font()
         p.setFont(plain)
         align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
