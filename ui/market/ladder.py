@@ -48,7 +48,8 @@ class LadderModel(QAbstractTableModel):
         self.text: list[tuple[str, str, str, str]] = [("", "", "", "")] * self.ROWS
         self.max_total = 1.0
         self.spread_text = ""
-        self.fmt = str
+        self._prices: dict[float, str] = {}  # price → its text, for ``_prices_of``
+        self._prices_of: object = None
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else self.ROWS
@@ -112,9 +113,20 @@ class LadderModel(QAbstractTableModel):
         else:
             spread_text = ""
         unlimited = bool(getattr(book, "unlimited", False))
-        text = [("", "", "", "") if np.isnan(price[r]) else
-                (fmt(float(price[r])), "∞" if unlimited else _qty(size[r]), "∞" if unlimited else _qty(total[r]),
-                 _qty(mine[r]) if mine[r] else "") for r in range(self.ROWS)]
+        # plain floats (formatting numpy scalars is slower) and the price strings of the levels seen before: the
+        # same few hundred prices come back redraw after redraw
+        if frame.instrument is not self._prices_of or len(self._prices) > 4096:
+            self._prices_of, self._prices = frame.instrument, {}
+        prices = self._prices
+        text = []
+        for p, sz, tot, m in zip(price.tolist(), size.tolist(), total.tolist(), mine.tolist()):
+            if p != p:  # nan: no level on this row
+                text.append(("", "", "", ""))
+                continue
+            ps = prices.get(p)
+            if ps is None:
+                ps = prices[p] = fmt(p)
+            text.append((ps, "∞" if unlimited else _qty(sz), "∞" if unlimited else _qty(tot), _qty(m) if m else ""))
         # only the rows whose text, colour or depth shading changed are repainted
         shade_old = self.total / self.max_total if self.max_total else self.total
         shade_new = total / max_total
