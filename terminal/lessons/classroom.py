@@ -234,7 +234,7 @@ def replay_actions(lesson: Lesson, actions: list[dict[str, Any]]) -> LessonRun:
     """Play the actions a terminal recorded (exchange calls at feed positions) inside ``lesson``."""
     from terminal.lessons.monitor import SessionMonitor
     from terminal.lessons.player import new_lesson_session
-    from terminal.lessons.timeline import Action, Timeline
+    from terminal.lessons.timeline import RECORDED, SESSION_RECORDED, Action, Timeline
 
     session = new_lesson_session(lesson)
     tl = Timeline(session, primary=lesson.start.symbol)
@@ -245,8 +245,7 @@ def replay_actions(lesson: Lesson, actions: list[dict[str, Any]]) -> LessonRun:
                              tuple(a.get("args", ())), dict(a.get("kwargs", {}))) for a in actions]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(f"a recorded action is malformed ({exc})") from None
-    if any(a.name not in ("place_order", "cancel_order", "cancel_all", "amend_order", "close_position",
-                          "set_leverage", "set_margin_mode", "adjust_margin") for a in tl.actions):
+    if any(a.name not in (*RECORDED, *SESSION_RECORDED) or not _settings_ok(a) for a in tl.actions):
         raise InputError("a recorded action is not a trader's action")
     tl.applied = 0
     tl.play_to(lesson.start.end_ms)
@@ -268,3 +267,17 @@ def behaviour_key(e: SessionEntry) -> tuple[float, ...]:
 def merge_sessions(paths: list[Path]) -> list[SessionEntry]:
     """Session files ranked by behaviour before return (see :func:`behaviour_key`)."""
     return sorted((read_session(p) for p in paths), key=behaviour_key)
+
+
+def _settings_ok(a: Any) -> bool:
+    """A recorded market setting a trainee's terminal could have made: a known fill model, or a switch to the
+    synthetic market or a scenario (never a file on the trainer's machine)."""
+    from terminal.market.views import FILL_MODELS
+
+    if a.name == "set_fill_model":
+        return len(a.args) == 1 and not a.kwargs and a.args[0] in FILL_MODELS
+    if a.name == "switch_source":
+        spec = a.args[1] if len(a.args) == 2 and isinstance(a.args[1], dict) else None
+        return (spec is not None and spec.get("kind") in ("synthetic", "scenario") and not spec.get("path")
+                and set(a.kwargs) <= {"offset_ms", "price_factor"})
+    return True

@@ -42,6 +42,7 @@ AGE_SHARE = 32  # an old checkpoint stands for a stretch of 1/32 of its age (at 
 THIN_EVERY = 64  # checkpoints made between two thinnings
 RECORDED = ("place_order", "cancel_order", "cancel_all", "amend_order", "close_position", "set_leverage",
             "set_margin_mode", "adjust_margin")
+SESSION_RECORDED = ("set_fill_model", "switch_source")  # the trader's market settings, on the session
 _INTERNAL = ("step",)  # engine calls inside these are the engine's, not the trader's
 
 Observer = Callable[[dict[str, TickBatch]], None]
@@ -206,15 +207,32 @@ class Timeline:
             return self.advance(until_ms, max_ticks)
 
         session.__dict__["advance"] = advance
+        for name in SESSION_RECORDED:
+            original = getattr(type(session), name)
+
+            def wrapper(*args: Any, _name: str = name, _orig: Any = original, _s: TradingSession = session,
+                        **kwargs: Any) -> Any:
+                if not self._recording:
+                    return _orig(_s, *args, **kwargs)
+                if self.applied < len(self.actions):
+                    self._discard_future()  # before the call: a source switch reads a tick through advance
+                at = (self.session.exchange.now_ms, self._positions())
+                result = _orig(_s, *args, **kwargs)
+                self._record(_name, args, kwargs, at)  # only once it took (a refused source changes nothing)
+                return result
+
+            session.__dict__[name] = wrapper
 
     def _positions(self) -> dict[str, int]:
         return {s: f.position for s, f in self.session.feeds.items()}
 
-    def _record(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    def _record(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any],
+                at: tuple[int, dict[str, int]] | None = None) -> None:
         if self.applied < len(self.actions):
             self._discard_future()
         a = copy.deepcopy((args, kwargs))
-        self.actions.append(Action(self.session.exchange.now_ms, self._positions(), name, a[0], a[1]))
+        t_ms, positions = at or (self.session.exchange.now_ms, self._positions())
+        self.actions.append(Action(t_ms, positions, name, a[0], a[1]))
         self.applied = len(self.actions)
 
     def _discard_future(self) -> None:
@@ -269,12 +287,13 @@ class Timeline:
         ex = self.session.exchange
         if a.t_ms > ex.now_ms:
             ex.now_ms = a.t_ms
-        self._recording = False
+        target = self.session if a.name in SESSION_RECORDED else ex
+        self.applied += 1  # first: a source switch reads a tick, and that read may replay the next action
+        was, self._recording = self._recording, False
         try:
-            getattr(ex, a.name)(*copy.deepcopy(a.args), **copy.deepcopy(a.kwargs))
+            getattr(target, a.name)(*copy.deepcopy(a.args), **copy.deepcopy(a.kwargs))
         finally:
-            self._recording = True
-        self.applied += 1
+            self._recording = was
 
     def _advance(self, until_ms: int, max_ticks: int) -> int:
         due = self._times[self._latest(self.session.exchange.now_ms)] + self.every_ms

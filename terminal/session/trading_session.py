@@ -107,6 +107,23 @@ class TradingSession:
                 self.prices[symbol] = prices_old
             raise
 
+    # ---------------------------------------------------------------- the trader's market settings
+    # (methods, so a rewind's timeline records and replays them as it does the trader's exchange actions)
+    def set_fill_model(self, model: str) -> None:
+        """How orders fill from now on: "ideal" | "realistic" | "stressed" (the status bar's switch)."""
+        market = getattr(self, "market", None)
+        if market is not None:
+            market.set_fill_model(model)
+
+    def switch_source(self, symbol: str, spec: FeedSpec | dict[str, Any], *, offset_ms: int = 0,
+                      price_factor: float = 1.0) -> FeedSpec:
+        """Make ``spec`` the price source of ``symbol`` from now, at the current price
+        (:func:`terminal.session.source_switch.continue_source`)."""
+        from terminal.session.source_switch import continue_source
+
+        spec = spec if isinstance(spec, FeedSpec) else FeedSpec.model_validate(spec)
+        return continue_source(self, symbol, spec, offset_ms=offset_ms, price_factor=price_factor)
+
     # ---------------------------------------------------------------- stepping
     def advance(self, until_ms: int, max_ticks: int = 1 << 20, primary: str | None = None) -> int:
         """Step ticks with ``t < until_ms`` through the engine, keeping every feed in lockstep.

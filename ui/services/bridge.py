@@ -26,7 +26,6 @@ from terminal.feeds.spec import FeedSpec
 from terminal.session.clock import SimClock
 from terminal.session.frame import ClockState, Frame, FrameBuilder
 from terminal.session.order_service import Acknowledgement, OrderService
-from terminal.session.source_switch import continue_source
 from terminal.session.trading_session import TradingSession
 
 __all__ = ["FRAME_MS", "Frame", "SessionBridge"]
@@ -102,9 +101,8 @@ class SessionBridge(QObject):
 
     def set_fill_model(self, model: str) -> None:
         """Switch the fill model of this session (the status bar's switch), then publish."""
-        market = getattr(self.session, "market", None)
-        if market is not None:
-            market.set_fill_model(model)
+        if getattr(self.session, "market", None) is not None:
+            self.session.set_fill_model(model)
             self.publish()
 
     def source_for(self, symbol: str) -> FeedSpec | None:
@@ -138,14 +136,14 @@ class SessionBridge(QObject):
         self.symbolChanged.emit(symbol)
 
     def set_source(self, spec: FeedSpec) -> None:
-        continue_source(self.session, self.symbol, spec)  # starts now at the current price: no jump under a position
+        self.session.switch_source(self.symbol, spec)  # starts now at the current price: no jump under a position
         self._prime(self.symbol)
         self.publish()
 
     def replay_source(self, spec: FeedSpec, *, offset_ms: int = 0, price_factor: float = 1.0) -> Frame:
         """Make ``spec`` the source of the symbol on screen from the current price, entered ``offset_ms`` into it
         (a scenario replayed from a later phase; ``price_factor``: its price there relative to its start)."""
-        continue_source(self.session, self.symbol, spec, offset_ms=offset_ms, price_factor=price_factor)
+        self.session.switch_source(self.symbol, spec, offset_ms=offset_ms, price_factor=price_factor)
         return self.publish()
 
     def warm_up(self, span_ms: int) -> bool:
