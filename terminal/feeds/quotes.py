@@ -21,7 +21,21 @@ import numpy as np
 from terminal.domain.errors import InputError
 from terminal.domain.instruments import Instrument
 from terminal.feeds.base import ArrayFeed
-from terminal.feeds.replay import EARLIEST_MS, LATEST_MS, Trades, read_bytes, ticks_from_trades
+from terminal.feeds.replay import (
+    _PAD,
+    _TS_DIGITS,
+    _TS_LEN,
+    _TS_SEPS,
+    EARLIEST_MS,
+    LATEST_MS,
+    Trades,
+    _fast_decimal,
+    _field_strings,
+    _gather,
+    days_from_civil,
+    read_bytes,
+    ticks_from_trades,
+)
 
 QUOTE_COLUMNS = ["timestamp", "symbol", "bidSize", "bidPrice", "askPrice", "askSize"]
 
@@ -56,11 +70,14 @@ def parse_quotes(data: bytes, path: str, symbol: str | None = None, instrument: 
     prices must lie on [tick size, max price] and sizes within its maximum order size."""
     lo_px, hi_px = (instrument.tick_size, instrument.max_price) if instrument is not None else (0.0, math.inf)
     max_size = instrument.max_order_qty if instrument is not None else 2**53
-    text = data.decode("utf-8", "replace")
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None or [h.strip() for h in header] != QUOTE_COLUMNS:
+    first = data.split(b"\n", 1)[0].decode("utf-8", "replace")
+    if [h.strip() for h in next(csv.reader([first]), [])] != QUOTE_COLUMNS:
         raise InputError("not a BitMEX quote file: the header must be " + ",".join(QUOTE_COLUMNS), path=path, line=1)
+    fast = _fast_quotes(data, symbol, lo_px, hi_px, max_size)
+    if fast is not None:
+        return fast
+    reader = csv.reader(io.StringIO(data.decode("utf-8", "replace")))  # row by row: names the line that is wrong
+    next(reader, None)
     t: list[int] = []
     bid: list[float] = []
     ask: list[float] = []
@@ -102,6 +119,66 @@ def parse_quotes(data: bytes, path: str, symbol: str | None = None, instrument: 
         bs.append(zb)
         as_.append(za)
     return Quotes(np.array(t, np.int64), np.array(bid), np.array(ask), np.array(bs, np.int64), np.array(as_, np.int64))
+
+
+def _fast_quotes(data: bytes, symbol: str | None, lo_px: float, hi_px: float, max_size: int) -> Quotes | None:
+    """A well-formed BitMEX dump read column-wise with numpy (a million quotes in about a second, where the row
+    loop took nine on the GUI thread); None when any row is not of that plain form or breaks a rule, and the row
+    loop then names the line."""
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    size = len(data)
+    buf = np.frombuffer(data + bytes(_PAD), dtype=np.uint8)
+    nl = np.flatnonzero(buf[:size] == 10)
+    starts, ends = nl[:-1] + 1, nl[1:]
+    starts, ends = starts[ends > starts], ends[ends > starts]  # blank lines are skipped
+    commas = np.flatnonzero(buf[:size] == 44)
+    first = np.searchsorted(commas, starts)
+    if starts.size == 0 or (np.searchsorted(commas, ends) - first != 5).any():
+        return None
+    c = commas[first[:, None] + np.arange(5)]
+    if symbol is not None:
+        sym = np.frombuffer(symbol.encode(), dtype=np.uint8)
+        keep = (c[:, 1] - c[:, 0] - 1) == sym.size
+        keep &= (_gather(buf, c[:, 0] + 1, sym.size) == sym[None, :]).all(axis=1)
+        starts, ends, c = starts[keep], ends[keep], c[keep]
+    bounds = [(c[:, k] + 1, c[:, k + 1] if k < 4 else ends) for k in range(1, 5)]  # bidSize … askSize
+    quoted = np.logical_and.reduce([e > s for s, e in bounds])  # a row with an empty side is skipped
+    starts, c, bounds = starts[quoted], c[quoted], [(s[quoted], e[quoted]) for s, e in bounds]
+    if starts.size == 0 or (c[:, 0] - starts != _TS_LEN).any() or any((e - s > 24).any() for s, e in bounds):
+        return None
+    ts = _gather(buf, starts, _TS_LEN)
+    seps = np.frombuffer(b"".join(_TS_SEPS.values()), dtype=np.uint8)
+    dig = ts[:, _TS_DIGITS] - np.uint8(48)
+    if not ((ts[:, list(_TS_SEPS)] == seps).all() and (dig <= 9).all()):
+        return None
+    d10 = dig.astype(np.int64)
+    y = d10[:, 0] * 1000 + d10[:, 1] * 100 + d10[:, 2] * 10 + d10[:, 3]
+    mo, d = d10[:, 4] * 10 + d10[:, 5], d10[:, 6] * 10 + d10[:, 7]
+    hh, mi, ss = d10[:, 8] * 10 + d10[:, 9], d10[:, 10] * 10 + d10[:, 11], d10[:, 12] * 10 + d10[:, 13]
+    if not (((mo >= 1) & (mo <= 12) & (d >= 1) & (hh < 24) & (mi < 60) & (ss < 62)).all()):
+        return None
+    late = np.flatnonzero(d > 28)  # the 29th to the 31st: is the month that long?
+    if late.size and (days_from_civil(y[late] + (mo[late] == 12), mo[late] % 12 + 1, np.ones_like(late))
+                      - days_from_civil(y[late], mo[late], np.ones_like(late)) < d[late]).any():
+        return None
+    t = days_from_civil(y, mo, d) * 86_400_000 + hh * 3_600_000 + mi * 60_000 + ss * 1000 + (
+        d10[:, 14] * 100 + d10[:, 15] * 10 + d10[:, 16])
+    cols = []
+    for k, (s, e) in enumerate(bounds):
+        whole = k in (0, 3)
+        vals = _fast_decimal(buf, s, e, integer=whole)  # plain digits: parsed as float() / int() would
+        if vals is None:
+            try:
+                vals = _field_strings(buf, s, e).astype(np.int64 if whole else np.float64)
+            except (ValueError, OverflowError):
+                return None
+        cols.append(vals)
+    zb, b, a, za = cols
+    ok = (b > 0) & (b < a) & (zb >= 0) & (za >= 0) & (lo_px <= b) & (a <= hi_px) & (zb <= max_size) & (za <= max_size)
+    if not (ok.all() and (t >= EARLIEST_MS).all() and (t < LATEST_MS).all() and (np.diff(t) >= 0).all()):
+        return None
+    return Quotes(t.astype(np.int64), b, a, zb, za)
 
 
 class QuotesFeed(ArrayFeed):
