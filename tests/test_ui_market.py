@@ -231,3 +231,32 @@ def test_the_throttle_never_holds_a_view_back_longer_than_its_wall_time_bound_on
             drawn_at.append(now[0])
     assert max(b - a for a, b in pairwise(drawn_at)) <= MAX_WAIT_S + 0.05 <= 0.15
     assert due.due(SimpleNamespace(live=False, changed=False, reset=False, fills=(), liquidations=()))  # type: ignore[arg-type]
+
+
+def test_each_closed_candle_is_drawn_in_its_colour_where_its_body_is(window):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QColor
+
+    from ui.style import theme
+
+    bridge = window.bridge
+    bridge.jump_to(bridge.session.now_ms + 20 * 60_000)
+    layer = window.market_views.candles
+    window.charts.mark_curve.setVisible(False)  # nothing over the bodies but the candles
+    bridge.publish()
+    item, vb = layer.item, window.charts.price.getPlotItem().vb
+    image = window.charts.price.grab().toImage()
+    view = window.charts.price
+    ratio = image.devicePixelRatio()
+    checked = 0
+    for t, o, _h, _lo, c, _v in item.bars[:-1]:
+        if abs(c - o) < (vb.viewRange()[1][1] - vb.viewRange()[1][0]) * 0.01:
+            continue  # too flat to sample inside the body
+        pos = view.mapFromScene(vb.mapViewToScene(QPointF(t + item.width_s / 2, (o + c) / 2)))
+        if not view.viewport().rect().contains(pos):
+            continue
+        pixel = image.pixelColor(int(pos.x() * ratio), int(pos.y() * ratio))
+        want = QColor(theme.LONG if c >= o else theme.SHORT)
+        assert (pixel.red(), pixel.green(), pixel.blue()) == (want.red(), want.green(), want.blue()), (t, o, c)
+        checked += 1
+    assert checked >= 3
