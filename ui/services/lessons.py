@@ -50,6 +50,7 @@ class LessonService(QObject):
         self.undone_rows: list[dict[str, object]] = []  # journal rows of round trips a rewind undid
         self._aside: tuple[Any, TradingSession, str] | None = None  # practice store, session, symbol set aside
         self._restoring = False
+        self._notes: dict[tuple[object, object], str] = {}  # (symbol, opened at) → the trainee's note: a rewind keeps it
         self.monitor = SessionMonitor(bridge.session.exchange)
         self.timeline = self._timeline(bridge.session, bridge.symbol)
         bridge.frame.connect(self._on_frame)
@@ -104,6 +105,7 @@ class LessonService(QObject):
         session = self.bridge.session  # another account (switch, reset) or a lesson: watch it from now
         self.monitor = SessionMonitor(session.exchange, self.lesson if self._aside is not None else None)
         self.timeline = self._timeline(session, self.bridge.symbol)
+        self._notes = {}
         self._load_undone()
 
     def _on_frame(self, _frame: Frame) -> None:
@@ -233,10 +235,20 @@ class LessonService(QObject):
 
     def journal_rows(self) -> list[dict[str, object]]:
         """This line's round trips, then those a rewind undid (``undone`` set)."""
-        return self.monitor.journal.rows() + self.undone_rows
+        rows = []
+        for r in self.monitor.journal.rows():  # a rewind restores the journal as it was: the notes typed since stay
+            note = self._notes.get((r["symbol"], r["opened_ms"]))
+            if note is not None and r["note"] != note:
+                self.monitor.journal.set_note(int(str(r["trip"])), note)
+                r = dict(r, note=note)
+            rows.append(r)
+        return rows + self.undone_rows
 
     def set_note(self, trip_id: int, note: str) -> None:
         self.monitor.journal.set_note(trip_id, note)
+        for r in self.monitor.journal.rows():
+            if r["trip"] == trip_id:
+                self._notes[(r["symbol"], r["opened_ms"])] = note
 
     def export_journal(self, path: Path) -> None:
         write_journal_csv(path, self.journal_rows(), iso)
