@@ -165,8 +165,10 @@ def main() -> None:
     bridge.clock.speed = "100x"  # the timer stays off: the loop below is the timer
     for lst in paints.values():
         lst.clear()
+    market = time_market_views(win)
     full, counts = run(lambda: bridge.tick(0.016))
     rep = {k: list(v) for k, v in paints.items()}
+    market_rep = {k: list(v) for k, v in market.items()}
     cpu = []
     for _ in range(100):
         t = time.thread_time()
@@ -223,6 +225,9 @@ def main() -> None:
         hz = counts[name] / n * 60
         print(f"  chart.{name:<12s} repaint: {stats(rep[name]) if rep[name] else 'none':<58s} "
               f"{counts[name] / n:.2f} per frame (≈ {hz:.0f} Hz at 60 fps)")
+    for name, ms in market_rep.items():  # the 10 warm-up frames are in these too
+        print(f"  {name:<21s}: {stats(ms) if ms else 'none':<58s} {len(ms) / (n + 10):.2f} per frame "
+              f"(≈ {len(ms) / (n + 10) * 60:.0f} Hz at 60 fps)")
     print(f"  same frame without the ladder, tape and candles (line view):         {stats(no_market)}")
     print(f"frame at 100x, every chart fed + repainted every frame:             {stats(every)}   "
           f"(repaints per frame: {', '.join(f'{k} {v / len(every):.2f}' for k, v in counts_every.items())})")
@@ -235,6 +240,36 @@ def main() -> None:
     print(f"  with a fill, account with {len(bridge.session.exchange.fills):,} fills:                   {stats(aged[1])}")
     print(f"window shown, cold start (new process, store opened):              {startup_time() * 1000:.0f} ms")
     win.close()
+
+
+def time_market_views(win) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
+    """Time every update and repaint of the order book's views from now on: the ladder (``book.ladder``), the tape
+    (``trades.tape``) and the candles (``chart.candles``, fed after the charts, painted inside the price chart's
+    repaint)."""
+    mv = win.market_views
+    out: dict[str, list[float]] = {k: [] for k in ("book.ladder update", "book.ladder paint", "trades.tape update",
+                                                    "trades.tape paint", "chart.candles update", "chart.candles paint")}
+
+    def wrap(obj, attr: str, key: str) -> None:  # type: ignore[no-untyped-def]
+        f = getattr(obj, attr)
+
+        def timed(*a, **k):  # type: ignore[no-untyped-def]
+            t = time.perf_counter()
+            r = f(*a, **k)
+            out[key].append((time.perf_counter() - t) * 1000)
+            return r
+        setattr(obj, attr, timed)
+        return timed
+
+    wrap(mv.ladder, "update_frame", "book.ladder update")
+    wrap(mv.ladder.view, "paintEvent", "book.ladder paint")
+    wrap(mv.tape, "update_frame", "trades.tape update")
+    wrap(mv.tape, "paintEvent", "trades.tape paint")
+    wrap(mv.candles.item, "paint", "chart.candles paint")
+    layer, frame = mv.candles, win.bridge.frame
+    frame.disconnect(layer.update_frame)  # connected as a bound method: reconnect the timed one (still after the charts)
+    frame.connect(wrap(layer, "update_frame", "chart.candles update"))
+    return out
 
 
 def frame_build(bridge, n: int = 200) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
