@@ -63,3 +63,22 @@ def test_a_lesson_session_with_a_fill_model_switch_replays_to_the_same_verdict(w
     body = svc.export_session(tmp_path / "s.ltsession.json", "ana")
     assert any(a["name"] == "set_fill_model" for a in body["actions"])
     assert replay_session(tmp_path / "s.ltsession.json")["checks"] == body["verdict"]["checks"]
+
+
+def test_a_rewind_past_a_dump_that_was_deleted_since_goes_on_without_it(qtbot, window, tmp_path: Path):
+    from tests.test_market_replay import quote_dump
+    from ui.market.install import open_dump
+
+    b, svc = window.bridge, window.lessons.service
+    quote_dump(tmp_path / "q.csv.gz")
+    b.jump_to(b.session.now_ms + 120_000)
+    before = b.session.now_ms
+    assert open_dump(window, str(tmp_path / "q.csv.gz")) is None
+    b.jump_to(b.session.now_ms + 60_000)
+    assert b.source_for("XBTUSD").kind == "quotes"
+    (tmp_path / "q.csv.gz").unlink()
+    with qtbot.captureExceptions() as raised:
+        svc.go_to(before - 1_000)
+        b.jump_to(b.session.now_ms + 90_000)  # the recorded switch cannot be replayed: the market goes on
+    assert raised == []
+    assert b.source_for("XBTUSD").kind == "synthetic" and b.session.now_ms > before

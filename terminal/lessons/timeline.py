@@ -292,6 +292,9 @@ class Timeline:
         was, self._recording = self._recording, False
         try:
             getattr(target, a.name)(*copy.deepcopy(a.args), **copy.deepcopy(a.kwargs))
+        except InputError:  # a price file replayed since deleted or changed: the market goes on from what it has
+            if target is ex:
+                raise
         finally:
             self._recording = was
 
