@@ -55,3 +55,33 @@ def test_candles_and_tape_are_the_same_however_the_prints_are_batched(gaps, pric
     assert split_t.count == whole_t.count == n and split_t.volume == whole_t.volume == int(p.size.sum())
     for a, b in zip(split_t.view(), whole_t.view()):
         assert a.tobytes() == b.tobytes()
+
+
+def test_bars_being_folded_show_in_every_view_and_survive_the_ring_wrapping():
+    """The last bar is folded into as plain floats ahead of the ring buffer: a view taken at any moment — between
+    single prints, small batches and large ones, with the ring wrapping over a capacity of 7 — shows exactly the
+    OHLCV of the prints so far, bar for bar."""
+    rng = np.random.default_rng(3)
+    n = 3000
+    t = 1_709_251_200_000 + np.cumsum(rng.choice([0, 500, 5_000, 50_000, 400_000], n)).astype(np.int64)
+    p = PrintBatch(t, rng.integers(90_000, 110_000, n) * 0.5, rng.integers(1, 10**6, n).astype(np.int64),
+                   np.ones(n, np.int8), np.zeros(n, np.int8))
+    c = Candles(capacity=7)
+    lo = 0
+    while lo < n:
+        hi = min(n, lo + int(rng.choice([1, 1, 3, 30, 200])))
+        if hi - lo == 1:
+            c.append(int(p.t_ms[lo]), float(p.price[lo]), int(p.size[lo]))
+        else:
+            c.extend(PrintBatch(*(col[lo:hi] for col in p)))
+        lo = hi
+        if rng.random() < 0.3 or lo == n:
+            for tf, secs in TIMEFRAMES_S.items():
+                bucket = p.t_ms[:lo] // (secs * 1000) * (secs * 1000)
+                keys = list(dict.fromkeys(bucket.tolist()))[-7:]
+                want = []
+                for k in keys:
+                    m = bucket == k
+                    pr = p.price[:lo][m]
+                    want.append([float(k), pr[0], pr.max(), pr.min(), pr[-1], float(p.size[:lo][m].sum())])
+                assert c.view(tf).tolist() == want, (tf, lo)

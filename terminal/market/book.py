@@ -47,6 +47,14 @@ def _ones(n: int) -> np.ndarray:
     return out
 
 
+@lru_cache(maxsize=256)
+def _kinds(n: int, kind: int) -> np.ndarray:
+    """A read-only column of ``n`` prints of one kind (the tape copies it)."""
+    out = np.full(n, kind, np.int8)
+    out.setflags(write=False)
+    return out
+
+
 class SymbolBook:
     def __init__(self, inst: Instrument, profile: LiquidityProfile, *, seed: int, stress_floor: float = 0.0,
                  crowd: CrowdBook | None = None, stress: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
@@ -136,7 +144,7 @@ class SymbolBook:
         prev_c = self.prev_centre if self.prev_centre is not None else int(centre[0])
         bg = draw_prints(self.profile, self.key, t, prev_t, centre, prev_c,
                          self.usd_per_contract(float(last[0])), self.lot)
-        prints = PrintBatch(t[bg.at], last[bg.at], bg.size, bg.side, np.full(bg.at.size, BACKGROUND, np.int8))
+        prints = PrintBatch(t[bg.at], last[bg.at], bg.size, bg.side, _kinds(bg.at.size, BACKGROUND))
         self.tape.extend(prints)
         self.candles.extend(prints)
         self.prev_t, self.prev_centre = int(t[-1]), int(centre[-1])
@@ -150,10 +158,12 @@ class SymbolBook:
             return
         n = b.t.shape[0]
         last_event = b.events[-1]
-        self.state = HoleEvent(-1, last_event.t_ms, last_event.bid_usd, last_event.ask_usd)
-        self.prev_t, self.prev_centre = int(b.t[-1]), int(b.centre[-1])
+        if last_event is not self.state:  # (no event in the batch: the holes it started with still stand)
+            self.state = HoleEvent(-1, last_event.t_ms, last_event.bid_usd, last_event.ask_usd)
+        t_end, centre_end = int(b.t[-1]), int(b.centre[-1])
+        self.prev_t, self.prev_centre = t_end, centre_end
         self.last_price = float(b.last[-1])
-        self.now = (int(b.centre[-1]), int(b.sp[-1]), int(b.t[-1]), float(b.depth_mult[-1]))
+        self.now = (centre_end, int(b.sp[-1]), t_end, float(b.depth_mult[-1]))
         if b.touch_size is not None:
             self.now_touch = (float(b.touch_size[0][-1]), float(b.touch_size[1][-1]))
         for spot in self.queue.values():
@@ -168,8 +178,7 @@ class SymbolBook:
             parts = [PrintBatch(rt[lo:hi], rp[lo:hi], rs[lo:hi], side, np.full(hi - lo, RECORDED, np.int8))]
         else:
             bg_px = b.bg_px if b.bg_px is not None else self.px(b.bg_ticks)
-            parts = [PrintBatch(b.t[b.bg.at], bg_px, b.bg.size, b.bg.side,
-                                np.full(b.bg.at.size, BACKGROUND, np.int8))]
+            parts = [PrintBatch(b.t[b.bg.at], bg_px, b.bg.size, b.bg.side, _kinds(b.bg.at.size, BACKGROUND))]
         crowd = [e for e in b.events if e.print_size]
         if crowd:
             parts.append(PrintBatch(np.array([e.t_ms for e in crowd], np.int64),

@@ -210,26 +210,27 @@ def front_level(profile: LiquidityProfile, mid_ticks: int, sp: int, direction: i
     touch = ask if direction > 0 else bid
     inside = min(half / centre / 0.1, 1.0) ** profile.depth_exponent
     scale = depth_mult * profile.depth_10pct_usd
-    outer = np.array([min((half + k[i + 1]) / centre / 0.1, 1.0) for i in range(m)])
-    pw: list[float] = (outer ** profile.depth_exponent).tolist()
     hole = hole_usd / usd_per_contract if hole_usd > 0 else 0.0
     prev = cum = prev2 = 0.0
     first = True
-    for i in range(m):
-        standing = max(scale * (pw[i] - inside) / usd_per_contract - 0.0, 0.0)
-        size = standing - prev
-        prev = standing
-        if not size > 0:  # an empty level is not on the side
-            continue
-        cum = size if first else cum + size  # the undisturbed side's cumulative depth (its cumsum)
-        first = False
-        if not hole_usd > 0:
-            return touch + direction * k[i], cum - 0.0
-        standing2 = max(cum - hole, 0.0)
-        size2 = standing2 - prev2
-        prev2 = standing2
-        if size2 > 0:
-            return touch + direction * k[i], size2
+    for lo, hi in ((0, 2), (2, m)):  # the touch level usually answers: its power first, the rest if need be
+        outer = np.array([min((half + k[i + 1]) / centre / 0.1, 1.0) for i in range(lo, hi)])
+        pw: list[float] = (outer ** profile.depth_exponent).tolist()
+        for i, p in zip(range(lo, hi), pw):
+            standing = max(scale * (p - inside) / usd_per_contract - 0.0, 0.0)
+            size = standing - prev
+            prev = standing
+            if not size > 0:  # an empty level is not on the side
+                continue
+            cum = size if first else cum + size  # the undisturbed side's cumulative depth (its cumsum)
+            first = False
+            if not hole_usd > 0:
+                return touch + direction * k[i], cum - 0.0
+            standing2 = max(cum - hole, 0.0)
+            size2 = standing2 - prev2
+            prev2 = standing2
+            if size2 > 0:
+                return touch + direction * k[i], size2
     return None
 
 

@@ -95,6 +95,34 @@ class CandleSeries:
         self.capacity = capacity
         self._data = np.zeros((capacity, 6))
         self.count = 0
+        #: the last bar as plain floats while prints fold into it (ahead of ``_data`` until :meth:`_flush`)
+        self._open: list[float] | None = None
+        self._open_at = -1
+
+    def _flush(self) -> None:
+        if self._open is not None:
+            self._data[self._open_at] = self._open
+
+    def _fold(self, t_ms: int, o: float, h: float, lo: float, c: float, v: float) -> None:
+        """The prints (open, high, low, close, volume) inside this series' bar at ``t_ms`` go into its last bar,
+        or open the next one: the float operations ``_data``'s row would see, on a list of floats."""
+        b = float(t_ms // self.ms * self.ms)
+        row = self._open
+        if row is None and self.count:
+            self._open_at = (self.count - 1) % self.capacity
+            row = self._open = self._data[self._open_at].tolist()
+        if row is not None and row[0] == b:
+            if h > row[2]:
+                row[2] = h
+            if lo < row[3]:
+                row[3] = lo
+            row[4] = c
+            row[5] += v
+        else:
+            self._flush()
+            self._open_at = self.count % self.capacity
+            self._open = [b, float(o), float(h), float(lo), float(c), float(v)]
+            self.count += 1
 
     def extend(self, t_ms: np.ndarray, price: np.ndarray, size: np.ndarray) -> None:
         if t_ms.size == 0:
@@ -102,6 +130,8 @@ class CandleSeries:
         if t_ms.size <= SMALL:
             self._extend_small(t_ms.tolist(), price.tolist(), size.tolist())
             return
+        self._flush()  # the arrays below read and write ``_data`` directly
+        self._open = None
         bucket = (t_ms // self.ms) * self.ms
         starts = np.flatnonzero(np.diff(bucket, prepend=bucket[0] - 1))
         opens = price[starts]
@@ -131,40 +161,16 @@ class CandleSeries:
 
     def _extend_small(self, ts: list[int], ps: list[float], vs: list[int]) -> None:
         """A few prints (an order between batches, a short batch): plain Python, no array temporaries."""
-        data, cap = self._data, self.capacity
         for t, p, v in zip(ts, ps, vs):
-            b = float(t // self.ms * self.ms)
-            row = data[(self.count - 1) % cap] if self.count else None
-            if row is not None and row[0] == b:
-                if p > row[2]:
-                    row[2] = p
-                if p < row[3]:
-                    row[3] = p
-                row[4] = p
-                row[5] += v
-            else:
-                data[self.count % cap] = (b, p, p, p, p, v)
-                self.count += 1
+            self._fold(t, p, p, p, p, v)
 
     def fold(self, t_ms: int, bar: tuple[float, float, float, float, float]) -> None:
         """Fold prints summarised as (open, high, low, close, volume), all inside this series' bar at ``t_ms``."""
-        o, h, lo, c, v = bar
-        b = float(t_ms // self.ms * self.ms)
-        data, cap = self._data, self.capacity
-        row = data[(self.count - 1) % cap] if self.count else None
-        if row is not None and row[0] == b:
-            if h > row[2]:
-                row[2] = h
-            if lo < row[3]:
-                row[3] = lo
-            row[4] = c
-            row[5] += v
-        else:
-            data[self.count % cap] = (b, o, h, lo, c, v)
-            self.count += 1
+        self._fold(t_ms, *bar)
 
     def view(self) -> np.ndarray:
         """Bars oldest first, shape (n, 6): t_open_ms, open, high, low, close, volume."""
+        self._flush()
         n = min(self.count, self.capacity)
         idx = (self.count - n + np.arange(n)) % self.capacity
         return self._data[idx]
