@@ -260,3 +260,16 @@ def test_each_closed_candle_is_drawn_in_its_colour_where_its_body_is(window):
         assert (pixel.red(), pixel.green(), pixel.blue()) == (want.red(), want.green(), want.blue()), (t, o, c)
         checked += 1
     assert checked >= 3
+
+
+def test_a_hidden_ladder_and_tape_show_the_latest_frame_when_shown_again_while_paused(window):
+    bridge, mv = window.bridge, window.market_views
+    bridge.jump_to(bridge.session.now_ms + 30_000)
+    mv.book_dock.hide()
+    mv.tape_dock.hide()
+    frame = bridge.jump_to(bridge.session.now_ms + 60_000)  # the last frame before the docks come back
+    assert mv.ladder.model.price[21] != frame.book.bids[0, 0] or mv.tape.model_.count != frame.tape.count
+    mv.book_dock.show()
+    mv.tape_dock.show()
+    assert mv.ladder.model.price[21] == frame.book.bids[0, 0]
+    assert mv.tape.model_.count == frame.tape.count

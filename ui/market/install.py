@@ -146,5 +146,8 @@ def install_market(window: Any) -> MarketViews:
             combo.blockSignals(False)
 
     bridge.frame.connect(on_frame)
+    # a hidden dock skips its frames: shown again (perhaps paused, when no frame comes), it draws the latest one
+    book_dock.visibilityChanged.connect(lambda shown: shown and bridge.last is not None and ladder.update_frame(bridge.last))
+    tape_dock.visibilityChanged.connect(lambda shown: shown and bridge.last is not None and tape.update_frame(bridge.last))
     _add_open_action(window)
     return MarketViews(ladder, tape, candles, combo, book_dock, tape_dock, ladder_due, tape_due)
