@@ -194,6 +194,7 @@ class OrderForm(SettingsActions, QWidget):
 
     # ---------------------------------------------------------------- symbol / type
     def _on_symbol(self, symbol: str) -> None:
+        unit = self.size_unit.currentText()  # what the typed size means: kept only where it means the same
         self.inst = inst = self.bridge.catalog[symbol]
         self.symbol.blockSignals(True)
         self.symbol.setCurrentText(symbol)
@@ -207,6 +208,10 @@ class OrderForm(SettingsActions, QWidget):
         self.size_unit.blockSignals(True)
         self.size_unit.clear()
         self.size_unit.addItems([UNIT_LABELS.get(u, inst.underlying) for u in inst.qty_units])
+        if self.size_unit.findText(unit) >= 0:
+            self.size_unit.setCurrentIndex(self.size_unit.findText(unit))
+        elif unit and self.size.text().strip():  # 0.5 XBT must not become 0.5 contracts (or 1 XBT, 1 ETH)
+            self.size.setText(str(max(10 * inst.lot_size, inst.min_order_qty)))
         self.size_unit.blockSignals(False)
         self.reset_prices()
         self.leverage.set_maximum(inst.max_leverage)
