@@ -1,7 +1,7 @@
 """How often the ladder and the tape redraw while the clock runs: about 12 times a second, not every frame.
 
-Nobody reads a ladder at 60 Hz (BitMEX's own screen throttles it), and redrawing 41 ladder rows and 60 tape rows
-every frame was most of what the market views cost. What the trader must see at once is never held back:
+Nobody reads a ladder at 30-60 Hz (BitMEX's own screen throttles it), and redrawing 41 ladder rows and the tape at
+30 Hz each was most of what the market views cost. What the trader must see at once is never held back:
 
 * a frame that is not the running clock's (an order placed, a step, a jump, a switch) draws at once;
 * a frame whose account changed (your order rests, amends, fills) draws at once, so your fill and your order's mark
