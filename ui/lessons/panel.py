@@ -97,6 +97,8 @@ class LessonPanel(QWidget):
     def refresh(self) -> None:
         if not self.service.in_lesson:
             return
+        if self.service.verdict is None:  # a rewind took the lesson back before its end: no debrief yet
+            self.debrief.hide()
         rows = self.service.checklist()
         if [r[:2] for r in rows] != [r[:2] for r in self._rows]:
             self.checks.clear()

@@ -294,6 +294,8 @@ class LessonService(QObject):
                 records = [stretch_record(Stretch(self.bridge.session.now_ms, self.bridge.session.now_ms, []),
                                           trips)]
             store.note_undone(records)
+        if self.lesson is not None and self.bridge.session.now_ms < self.lesson.start.end_ms:
+            self.verdict = None  # back before the end: the lesson plays again and is judged again at its end
         self._sync()
         self.bridge.publish()
         self.rewound.emit(self.bridge.session.now_ms)
