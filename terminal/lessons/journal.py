@@ -220,10 +220,11 @@ class JournalBuilder:
 
 def journal_from_records(catalog: Catalog, fills: Iterable[Fill], funding: Iterable[FundingRecord],
                          marks: dict[str, list[tuple[float, float, float]]] | None = None,
-                         leverage: dict[str, tuple[float, bool]] | None = None) -> JournalBuilder:
+                         leverage: dict[str, tuple[float, bool]] | None = None,
+                         spread_ticks: int = 1) -> JournalBuilder:
     """Rebuild the journal from stored fills and funding; ``marks`` are (t, liquidation, mark) samples per symbol
     and ``leverage`` the (leverage, cross) to assume per symbol (a store keeps only the current setting)."""
-    builder = JournalBuilder(catalog)
+    builder = JournalBuilder(catalog, spread_ticks)
     events: list[tuple[int, int, object]] = [(f.time, 0, f) for f in fills]
     events += [(r.time, 1, r) for r in funding]
     for sym, rows in (marks or {}).items():

@@ -18,7 +18,7 @@ from terminal.domain.training import CoachSettings, coach
 from terminal.exchange.engine import Exchange
 from terminal.feeds.base import TickBatch
 from terminal.lessons.checks import Facts, Opened, Verdict, evaluate
-from terminal.lessons.journal import COACH_GRACE_MS, JournalBuilder, RoundTrip
+from terminal.lessons.journal import COACH_GRACE_MS, JournalBuilder, RoundTrip, journal_from_records
 from terminal.lessons.model import Lesson
 
 STOP_TYPES = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP)
@@ -60,6 +60,12 @@ class SessionMonitor:
         self.coach_settings = coach_settings
         self.facts = Facts()
         self.journal = JournalBuilder(ex.catalog, ex.config.spread_ticks)
+        if ex.fills:  # an account with a past (reopened, switched to, back from a lesson): its round trips so far,
+            # and the open one, which a closing fill must close (not open an opposite trip that never ends)
+            leverage = {sym: (s.leverage, s.cross) for sym, s in ex.settings.items()}
+            leverage.update({sym: (p.leverage, p.cross) for sym, p in ex.positions.items()})
+            self.journal = journal_from_records(ex.catalog, ex.fills, ex.funding, leverage=leverage,
+                                                spread_ticks=ex.config.spread_ticks)
         self._n_fills = len(ex.fills)
         self._n_funding = len(ex.funding)
         self._n_liq = len(ex.liquidations)
