@@ -33,3 +33,23 @@ def test_a_rewind_keeps_the_notes_typed_in_the_journal(window, tmp_path):
     assert _notes(model)[0] == "too big for the stop"
     svc.export_journal(tmp_path / "j.csv")
     assert "too big for the stop" in (tmp_path / "j.csv").read_text(encoding="utf-8")
+
+
+def test_a_journal_note_is_kept_in_the_account_file_and_a_reset_forgets_it(qtbot, tmp_path):
+    """Notes lived only in memory: quit, and the trainee's words were gone."""
+    import ui
+
+    win = ui.create_main_window(tmp_path)
+    qtbot.addWidget(win)
+    b = win.bridge
+    b.jump_to(b.session.now_ms + 30_000)
+    _round_trip(b)
+    model = win.findChild(QTableView, "journal.table").model()
+    assert model.setData(model.index(0, model.columnCount() - 1), "entrée trop grosse")
+    win.close()
+    win2 = ui.create_main_window(tmp_path)
+    qtbot.addWidget(win2)
+    assert _notes(win2.findChild(QTableView, "journal.table").model()) == ["entrée trop grosse"]
+    win2.reset_account(confirm=False)
+    assert win2.bridge.store.journal_notes() == {}
+    win2.close()

@@ -52,6 +52,8 @@ from terminal.store.checkpoints import SessionCheckpoint
 from terminal.store.durability import Durability
 from terminal.store.feed_rows import FeedRows
 from terminal.store.loading import read_session
+from terminal.store.notes import KEY as NOTES_KEY
+from terminal.store.notes import read_notes, write_note
 from terminal.store.prices import TAIL_POINTS, PriceTail
 from terminal.store.rows import (
     INSERT,
@@ -349,6 +351,13 @@ class AccountStore:
         """Stretches a rewind undid: written with the next save of the rewound session, in its transaction."""
         self._pending_undone.extend(records)
 
+    def journal_notes(self) -> dict[str, str]:
+        """The trader's Journal notes ("SYMBOL@opened_ms" → text, see :mod:`terminal.store.notes`)."""
+        return read_notes(self.db)
+
+    def save_journal_note(self, key: str, note: str) -> None:
+        self._tx(lambda db: write_note(db, key, note), "save a journal note", durable=False)
+
     def undone(self) -> list[dict[str, Any]]:
         """The stretches rewinds undid on this account, oldest first (see :mod:`terminal.store.undone`)."""
         return read_undone(self.db)
@@ -370,6 +379,7 @@ class AccountStore:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('name', ?)", (self.name,))
             if fresh:
                 db.execute("DELETE FROM undone")
+                db.execute("DELETE FROM meta WHERE key = ?", (NOTES_KEY,))
             write_undone(db, undone)
 
         undone = [] if fresh else list(self._pending_undone)

@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from terminal.domain.errors import InputError
+from terminal.domain.errors import InputError, TerminalError
 from terminal.lessons.classroom import load_pack, make_pack, make_session_file, write_json
 from terminal.lessons.debrief import build_debrief
 from terminal.lessons.journal import RoundTrip, write_journal_csv
@@ -96,6 +96,10 @@ class LessonService(QObject):
         store = self.bridge.store
         records = store.undone() if self.lesson is None and store is not None and hasattr(store, "undone") else []
         self.undone = [stretch_from_record(r) for r in records]
+        notes = store.journal_notes() if self.lesson is None and store is not None and hasattr(
+            store, "journal_notes") else {}
+        self._notes = {(sym, int(ms)): text for key, text in notes.items()
+                       for sym, _, ms in [key.rpartition("@")] if ms.isdigit()}
         self.undone_rows = [dict(row, undone=True) for r in records for row in r.get("journal") or []
                             if isinstance(row, dict)]
 
@@ -249,6 +253,12 @@ class LessonService(QObject):
         for r in self.monitor.journal.rows():
             if r["trip"] == trip_id:
                 self._notes[(r["symbol"], r["opened_ms"])] = note
+                store = self.bridge.store
+                if self.lesson is None and store is not None and hasattr(store, "save_journal_note"):
+                    try:  # kept in the account file: a restart shows it again
+                        store.save_journal_note(f"{r['symbol']}@{r['opened_ms']}", note)
+                    except TerminalError as exc:
+                        self.bridge.storeError.emit(f"Journal note not saved: {exc}")
 
     def export_journal(self, path: Path) -> None:
         write_journal_csv(path, self.journal_rows(), iso)
