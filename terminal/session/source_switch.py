@@ -36,6 +36,7 @@ def continue_source(session: TradingSession, symbol: str, spec: FeedSpec, *, off
     inst = session.catalog[symbol]
     market = session.exchange.markets.get(symbol)
     if spec.kind not in REBASED_KINDS or market is None or not market.last > 0:
+        _refuse_under_exposure(session, symbol, spec)
         session.set_feed(symbol, spec)
         return spec
     rebase = spec.price is None or bool(offset_ms)  # else: the source's own start price (a Start over)
@@ -63,3 +64,23 @@ def continue_source(session: TradingSession, symbol: str, spec: FeedSpec, *, off
     # scenario's own price) trades at the new source's price, never at the old one's
     session.advance(session.now_ms + 1, 1, primary=symbol)
     return spec
+
+
+def _refuse_under_exposure(session: TradingSession, symbol: str, spec: FeedSpec) -> None:
+    """Recorded prices (a trade, quote or bar file) start at their own price: switched in under a position or a
+    resting order, a 50,000 long would find itself at a 2018 price of 4,000 and be liquidated on the spot."""
+    from terminal.domain.errors import InputError
+
+    ex = session.exchange
+    pos = ex.positions.get(symbol)
+    orders = sum(1 for o in ex.orders.values() if o.symbol == symbol and o.status.is_live)
+    has_pos = pos is not None and bool(pos.qty)
+    if has_pos or orders:
+        what = " and ".join(w for w in ("an open position" if has_pos else "",
+                                        f"{orders} open order{'s' if orders != 1 else ''}" if orders else "") if w)
+        todo = " and ".join(w for w in ("close the position" if has_pos else "",
+                                        "cancel the orders" if orders else "") if w)
+        raise InputError(f"{symbol} has {what}: a recorded price file plays at its own prices, not from the current "
+                         f"{session.catalog[symbol].format_price(ex.markets[symbol].last)}, and would move the price "
+                         f"under {'it' if has_pos + bool(orders) == 1 and (has_pos or orders == 1) else 'them'}. "
+                         f"{todo[0].upper() + todo[1:]} first.", path=spec.path)
