@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from terminal.market.book import SymbolBook
 
 PREMIUM_BUCKET_MS = 10_000
-FEW_PRINTS = 64  # up to this many prints a batch are planned in plain Python (fewer array calls)
+FEW_PRINTS = 64  # up to this many prints (and 16 times as many ticks) a batch is planned in plain Python
 
 
 @dataclass
@@ -184,19 +184,21 @@ def _plan_quiet(book: SymbolBook, b: PlannedBatch) -> None:
     """:func:`plan` of a whole batch with no depth missing and no crowd (the usual batch): every print at the
     undisturbed touch, the last price carried forward from each print (the same numbers, fewer array calls)."""
     at = b.bg.at
-    if 0 < at.size <= FEW_PRINTS:  # the same integer arithmetic and slices in plain Python
+    if 0 < at.size <= FEW_PRINTS and b.t.shape[0] <= 16 * FEW_PRINTS:  # the same integer arithmetic in Python
         pos: list[int] = at.tolist()
+        centre, spread = b.centre.tolist(), b.sp.tolist()
         touch = []
-        for c, sp, side in zip(b.centre[at].tolist(), b.sp[at].tolist(), b.bg.side.tolist()):
+        for j, side in zip(pos, b.bg.side.tolist()):
+            c, sp = centre[j], spread[j]
             bid0 = c - sp // 2
             touch.append(bid0 + sp if side > 0 else bid0)
         b.bg_ticks = np.array(touch, dtype=np.int64)
         prices = book.px_list(touch)
         b.bg_px = np.array(prices)
-        last = b.last
-        last[: pos[0]] = book.last_price
-        for lo, hi, price in zip(pos, pos[1:] + [b.t.shape[0]], prices):
-            last[lo:hi] = price
+        last = [book.last_price] * pos[0]  # the last price: carried forward from each print
+        for lo, hi, price in zip(pos, pos[1:] + [len(centre)], prices):
+            last += [price] * (hi - lo)
+        b.last[:] = last
         return
     sp = b.sp[at]
     bid0 = b.centre[at] - sp // 2

@@ -104,6 +104,8 @@ class BookMatcher:
                 and o.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)]
 
     def _join_new(self, symbol: str, book: object) -> None:
+        if not self.ex.orders:
+            return
         from terminal.market.book import SymbolBook
 
         assert isinstance(book, SymbolBook)
