@@ -146,8 +146,12 @@ def install_market(window: Any) -> MarketViews:
             combo.blockSignals(False)
 
     bridge.frame.connect(on_frame)
-    # a hidden dock skips its frames: shown again (perhaps paused, when no frame comes), it draws the latest one
-    book_dock.visibilityChanged.connect(lambda shown: shown and bridge.last is not None and ladder.update_frame(bridge.last))
-    tape_dock.visibilityChanged.connect(lambda shown: shown and bridge.last is not None and tape.update_frame(bridge.last))
+    def shown_again(view: LadderPanel | TapeView, shown: bool) -> None:
+        # a hidden dock skips its frames: shown again (perhaps paused, when no frame comes), it draws the latest one
+        if shown and bridge.last is not None:
+            view.update_frame(bridge.last)
+
+    book_dock.visibilityChanged.connect(lambda shown: shown_again(ladder, shown))
+    tape_dock.visibilityChanged.connect(lambda shown: shown_again(tape, shown))
     _add_open_action(window)
     return MarketViews(ladder, tape, candles, combo, book_dock, tape_dock, ladder_due, tape_due)
