@@ -209,14 +209,15 @@ class CandleLayer(QObject):
             return
         self._seen = key
         bars = np.asarray(tape.candles(tf), dtype=np.float64)
-        if bars.shape[0]:
-            bars = bars.copy()
-            bars[:, 0] /= 1000.0
+        if bars.shape[0]:  # the bars around the window (in time order: two binary searches, not a mask of all)
             vb = self.plot.getPlotItem().vb
             x0, x1 = vb.viewRange()[0]
             span = max(x1 - x0, 1.0)
-            keep = (bars[:, 0] >= x0 - span - SECONDS[tf]) & (bars[:, 0] <= x1 + span)
-            bars = bars[keep]
+            t_ms = bars[:, 0]
+            lo = int(np.searchsorted(t_ms, (x0 - span - SECONDS[tf]) * 1000.0, side="left"))
+            hi = int(np.searchsorted(t_ms, (x1 + span) * 1000.0, side="right"))
+            bars = bars[lo:hi].copy()  # the item keeps them: never a view of the tape's array
+            bars[:, 0] /= 1000.0
         self.item.set_bars(bars, float(SECONDS[tf]))
         if self._cursor is not None:
             self._read(*self._cursor)

@@ -17,14 +17,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import numpy as np
-
 from terminal.market.views import CROWD_LIQUIDATION, YOUR_LIQUIDATION, YOURS
 from terminal.session.frame import Frame
 
 EVERY = 5  # live frames between redraws: 12 Hz at 60 fps
 MAX_WAIT_S = 0.083  # ... and never longer than this between redraws on a slow machine (wall time)
-MUST_SHOW = np.array([YOURS, YOUR_LIQUIDATION, CROWD_LIQUIDATION], np.int8)
+MUST_SHOW = frozenset((YOURS, YOUR_LIQUIDATION, CROWD_LIQUIDATION))
 
 
 class Throttle:
@@ -69,4 +67,4 @@ class TapeWatch:
         if fresh <= 0:
             return False
         kind = tape.prints.kind  # type: ignore[attr-defined]
-        return bool(np.isin(kind[max(kind.size - fresh, 0):], MUST_SHOW).any())
+        return not MUST_SHOW.isdisjoint(kind[max(kind.size - fresh, 0):].tolist())
