@@ -108,6 +108,11 @@ class AccountActions:
         self.window.form.say(f"Switched to account “{name}”.", "ok")
 
     def reset(self, wallets_minor: dict[str, int] | None) -> None:
+        lessons = self.window.lessons.service
+        if lessons.in_lesson:  # the practice account is set aside: a reset here starts the lesson over
+            lessons.start(lessons.lesson, lessons.lesson_text, lessons.pack_checksum)
+            self.window.form.say("The lesson started over: its own market and account again.", "ok")
+            return
         self.service.reset(wallets_minor)
         self.window.form.say("Account reset.", "ok")
 
@@ -121,7 +126,8 @@ class AccountActions:
         self.settings.setValue("training/resetAfterLiquidation", self.reset_after_liquidation)
 
     def _on_frame(self, frame: Frame) -> None:
-        if self.reset_after_liquidation and frame.liquidations:
+        if self.reset_after_liquidation and frame.liquidations and not self.window.lessons.service.in_lesson:
+            # (in a lesson the liquidation stays: its checks and debrief are about it)
             self.reset(self.reset_wallets)
             self.window.form.say("Liquidated — the account was reset for another try (training option).", "input")
 

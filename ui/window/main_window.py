@@ -222,8 +222,7 @@ class MainWindow(QMainWindow):
                                        "ledger of this account are wiped.")
             if ask != QMessageBox.StandardButton.Yes:
                 return False
-        self.account_service.reset()
-        self.form.say("Account reset.", "ok")
+        self.accounts.reset(None)  # (in a lesson: the lesson starts over)
         return True
 
     # ---------------------------------------------------------------- layout and exit
