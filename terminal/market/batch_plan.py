@@ -36,7 +36,7 @@ class OwnPrint:
     kind: int
 
 
-@dataclass
+@dataclass(slots=True)
 class PlannedBatch:
     """A batch as the book plans it: its ticks' geometry, the prints and the events so far."""
 

@@ -193,18 +193,18 @@ class Candles:
             price = prints.price
             bar = (float(price[0]), float(price.max()), float(price.min()), float(price[-1]),
                    float(int(prints.size.sum())))
+            t0 = int(t[0])
             for s in self.series.values():
-                s.fold(int(t[0]), bar)
+                s._fold(t0, *bar)
             return
         for s in self.series.values():
             s.extend(t, prints.price, prints.size)
 
     def append(self, t_ms: int, price: float, size: int) -> None:
         """One print: :meth:`extend` without the one-element arrays."""
-        p = float(price)
-        bar = (p, p, p, p, float(size))
+        p, v, t = float(price), float(size), int(t_ms)
         for s in self.series.values():
-            s.fold(int(t_ms), bar)
+            s._fold(t, p, p, p, p, v)
 
     def view(self, timeframe: str) -> np.ndarray:
         return self.series[timeframe].view()
