@@ -103,9 +103,9 @@ class CandleSeries:
         if self._open is not None:
             self._data[self._open_at] = self._open
 
-    def _fold(self, t_ms: int, o: float, h: float, lo: float, c: float, v: float) -> None:
-        """The prints (open, high, low, close, volume) inside this series' bar at ``t_ms`` go into its last bar,
-        or open the next one: the float operations ``_data``'s row would see, on a list of floats."""
+    def fold(self, t_ms: int, o: float, h: float, lo: float, c: float, v: float) -> None:
+        """Prints summarised as (open, high, low, close, volume), all inside this series' bar at ``t_ms``, go into
+        its last bar or open the next one: the float operations ``_data``'s row would see, on a list of floats."""
         b = float(t_ms // self.ms * self.ms)
         row = self._open
         if row is None and self.count:
@@ -162,11 +162,7 @@ class CandleSeries:
     def _extend_small(self, ts: list[int], ps: list[float], vs: list[int]) -> None:
         """A few prints (an order between batches, a short batch): plain Python, no array temporaries."""
         for t, p, v in zip(ts, ps, vs):
-            self._fold(t, p, p, p, p, v)
-
-    def fold(self, t_ms: int, bar: tuple[float, float, float, float, float]) -> None:
-        """Fold prints summarised as (open, high, low, close, volume), all inside this series' bar at ``t_ms``."""
-        self._fold(t_ms, *bar)
+            self.fold(t, p, p, p, p, v)
 
     def view(self) -> np.ndarray:
         """Bars oldest first, shape (n, 6): t_open_ms, open, high, low, close, volume."""
@@ -195,7 +191,7 @@ class Candles:
                    float(int(prints.size.sum())))
             t0 = int(t[0])
             for s in self.series.values():
-                s._fold(t0, *bar)
+                s.fold(t0, *bar)
             return
         for s in self.series.values():
             s.extend(t, prints.price, prints.size)
@@ -204,7 +200,7 @@ class Candles:
         """One print: :meth:`extend` without the one-element arrays."""
         p, v, t = float(price), float(size), int(t_ms)
         for s in self.series.values():
-            s._fold(t, p, p, p, p, v)
+            s.fold(t, p, p, p, p, v)
 
     def view(self, timeframe: str) -> np.ndarray:
         return self.series[timeframe].view()
