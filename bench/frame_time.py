@@ -205,7 +205,7 @@ def main() -> None:
     young = frame_build(bridge)
     appended = fills_table(app, win, bridge)
     aged = frame_build(bridge)
-    size = win.form.size
+    size = win.form.size_box
     size.setFocus()
     size.setText("1000")
     keys = []

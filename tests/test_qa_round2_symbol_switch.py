@@ -9,8 +9,8 @@ from ui.order.form import OrderForm
 
 def _type_size(form: OrderForm, text: str, unit: str) -> None:
     form.size_unit.setCurrentText(unit)
-    form.size.setText(text)
-    form.size.textEdited.emit(text)
+    form.size_box.setText(text)
+    form.size_box.textEdited.emit(text)
 
 
 def test_a_usd_size_stays_usd_on_a_symbol_that_takes_usd(window):
@@ -21,7 +21,7 @@ def test_a_usd_size_stays_usd_on_a_symbol_that_takes_usd(window):
     _type_size(form, "20000", "USD")
     form.symbol.setCurrentText("ETHUSDT")
     b.jump_to(b.session.now_ms + 2_000)
-    assert form.size_unit.currentText() == "USD" and form.size.text() == "20000"
+    assert form.size_unit.currentText() == "USD" and form.size_box.text() == "20000"
     draft = form.draft()
     assert not isinstance(draft, str) and draft.qty != 20_000
     inst = b.catalog["ETHUSDT"]
@@ -39,4 +39,4 @@ def test_a_coin_size_is_not_read_as_contracts_or_as_another_coin(window, other):
     b.jump_to(b.session.now_ms + 2_000)
     inst = b.catalog[other]
     assert form.size_unit.currentText() == "Cont"
-    assert form.size.text() == str(max(10 * inst.lot_size, inst.min_order_qty))  # the default size, never "1"
+    assert form.size_box.text() == str(max(10 * inst.lot_size, inst.min_order_qty))  # the default size, never "1"

@@ -13,7 +13,7 @@ def _type(form: OrderForm, tp: str, sl: str) -> None:
     form.tpsl.take_profit.setText(tp)
     form.tpsl.stop_loss.setText(sl)
     form.tpsl.changed.emit()
-    form.size.setText("100")
+    form.size_box.setText("100")
     form.refresh()
 
 

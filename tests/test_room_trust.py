@@ -217,7 +217,7 @@ def test_after_switching_accounts_curve_coach_and_liquidation_chart_show_the_new
         assert win.training.curve.qty == 5000  # the position's size
         x, _ = win.charts.liq_curve.getData()
         assert x is not None and len(x) > 0
-        win.form.size.setText("1000")  # no keystroke signal: only the account switch can refresh the curve
+        win.form.size_box.setText("1000")  # no keystroke signal: only the account switch can refresh the curve
         win.accounts.create("flat", {"XBT": 100_000_000, "USDT": 0})
         pos = win.bridge.session.exchange.positions.get("XBTUSD")
         assert pos is None or pos.qty == 0

@@ -31,9 +31,10 @@ BRIDGE_SURFACE = {
     "sessionChanged", "symbolChanged", "speedChanged", "storeError",
     # read-only facts
     "catalog", "symbol", "now_ms", "speed", "running", "source_for", "next_funding_ms", "store", "fill_model",
+    "save_failing", "save_note",
     # the screen's own controls: symbol, source, clock, account, publishing
     "set_symbol", "set_source", "replay_source", "set_speed", "step", "jump_to", "jump_by", "stop", "warm_up",
-    "set_session", "publish", "publish_all", "save", "close_store", "set_fill_model",
+    "set_session", "publish", "publish_all", "save", "retry_save", "close_store", "set_fill_model",
 }
 #: terminal modules a widget may import: reference data and formulas (domain), the scenario catalogue, its
 #: definitions and feed specs (read-only data), the two narrow services' types, and the read-only payload types

@@ -159,7 +159,7 @@ def test_coach_warns_above_5x_and_without_a_stop_and_is_silent_when_off(qtbot, w
     assert "no-stop" not in {x.code for x in coach.current}
     assert coach.suggested > 0 and w(window, QPushButton, "coach.useSize").isEnabled()
     qtbot.mouseClick(w(window, QPushButton, "coach.useSize"), Qt.MouseButton.LeftButton)
-    assert window.form.size.text() == str(coach.suggested)
+    assert window.form.size_box.text() == str(coach.suggested)
 
     w(window, QSlider, "orderForm.leverage").setValue(300)
     assert "leverage" not in {x.code for x in coach.current}
@@ -171,6 +171,6 @@ def test_coach_warns_above_5x_and_without_a_stop_and_is_silent_when_off(qtbot, w
 
 
 def test_default_size_shows_numbers_when_the_window_opens(window):
-    assert window.form.size.text() == "1000" and window.form.size.objectName() == "orderForm.size"
+    assert window.form.size_box.text() == "1000" and window.form.size_box.objectName() == "orderForm.size"
     assert w(window, QLabel, "orderForm.cost").text() != "—"
     assert w(window, QLabel, "orderForm.estLiqPriceLong").text() != "—"

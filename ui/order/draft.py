@@ -22,13 +22,13 @@ class Draft:
 def read_draft(form: Any) -> Draft | str:
     """The order typed in ``form`` (an :class:`ui.order.form.OrderForm`), or the reason it cannot be sent."""
     inst, t = form.inst, form.otype
-    text = form.size.text().replace(",", "").strip()
+    text = form.size_box.text().replace(",", "").strip()
     if not text:
         return "Enter a size."
     try:
         amount = float(text)
     except ValueError:
-        return f"Size {form.size.text()!r} is not a number."
+        return f"Size {form.size_box.text()!r} is not a number."
     if not math.isfinite(amount) or amount <= 0:
         return "Size must be more than zero."
     trailing = t == OrderType.TRAILING_STOP

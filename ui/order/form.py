@@ -53,11 +53,11 @@ class OrderForm(SettingsActions, QWidget):
 
         self.symbol = self._combo("orderForm.symbol", bridge.catalog.symbols)
         self.order_type = self._combo("orderForm.orderType", [ORDER_TYPE_LABELS[t] for t in FORM_TYPES])
-        self.size = QLineEdit()
-        self.size.setObjectName("orderForm.size")
-        self.size.setPlaceholderText("Size")
-        self.size.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.size.setFont(theme.mono_font())
+        self.size_box = QLineEdit()
+        self.size_box.setObjectName("orderForm.size")
+        self.size_box.setPlaceholderText("Size")
+        self.size_box.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.size_box.setFont(theme.mono_font())
         self.size_unit = self._combo("orderForm.sizeUnit", [])
         self.price = self._spin("orderForm.price")
         self.stop_price = self._spin("orderForm.stopPrice")
@@ -94,7 +94,7 @@ class OrderForm(SettingsActions, QWidget):
         grid.setVerticalSpacing(5)
         self._labels: dict[str, QLabel] = {}
         rows: list[tuple[str, list[QWidget]]] = [
-            ("Symbol", [self.symbol]), ("Type", [self.order_type]), ("Size", [self.size, self.size_unit]),
+            ("Symbol", [self.symbol]), ("Type", [self.order_type]), ("Size", [self.size_box, self.size_unit]),
             ("Price", [self.price]), ("Stop Price", [self.stop_price, self.trigger]), ("Trail", [self.trail_offset]),
             ("Leverage", [self.leverage]), ("", [self.lev_preview]), ("Margin", [self.margin_mode]),
             ("Isolated", [self.margin]),
@@ -148,7 +148,7 @@ class OrderForm(SettingsActions, QWidget):
         bridge.symbolChanged.connect(self._on_symbol)
         bridge.sessionChanged.connect(lambda _s: self._on_symbol(bridge.symbol))
         bridge.frame.connect(self._on_frame)
-        for sig in (self.size.textEdited, self.size_unit.currentIndexChanged, self.price.valueChanged,
+        for sig in (self.size_box.textEdited, self.size_unit.currentIndexChanged, self.price.valueChanged,
                     self.stop_price.valueChanged, self.reduce_only.toggled, self.post_only.toggled, self.tpsl.changed,
                     self.trail_offset.valueChanged, self.close_on_trigger.toggled):
             sig.connect(self.refresh)
@@ -210,8 +210,8 @@ class OrderForm(SettingsActions, QWidget):
         self.size_unit.addItems([UNIT_LABELS.get(u, inst.underlying) for u in inst.qty_units])
         if self.size_unit.findText(unit) >= 0:
             self.size_unit.setCurrentIndex(self.size_unit.findText(unit))
-        elif unit and self.size.text().strip():  # 0.5 XBT must not become 0.5 contracts (or 1 XBT, 1 ETH)
-            self.size.setText(str(max(10 * inst.lot_size, inst.min_order_qty)))
+        elif unit and self.size_box.text().strip():  # 0.5 XBT must not become 0.5 contracts (or 1 XBT, 1 ETH)
+            self.size_box.setText(str(max(10 * inst.lot_size, inst.min_order_qty)))
         self.size_unit.blockSignals(False)
         self.reset_prices()
         self.leverage.set_maximum(inst.max_leverage)
@@ -367,8 +367,8 @@ class OrderForm(SettingsActions, QWidget):
         """10 lots (1,000 contracts of XBTUSD), selected so the first keystroke replaces it."""
         qty = max(10 * self.inst.lot_size, self.inst.min_order_qty)
         self.size_unit.setCurrentIndex(0)
-        self.size.setText(str(qty))
-        self.size.selectAll()
+        self.size_box.setText(str(qty))
+        self.size_box.selectAll()
         self.refresh()
 
     def prefill_close(self, pos: PositionView) -> None:
@@ -377,7 +377,7 @@ class OrderForm(SettingsActions, QWidget):
             self.symbol.setCurrentText(pos.symbol)
         self.order_type.setCurrentIndex(FORM_TYPES.index(OrderType.LIMIT))
         self.size_unit.setCurrentIndex(0)
-        self.size.setText(str(abs(pos.size)))
+        self.size_box.setText(str(abs(pos.size)))
         self.price.setValue(self.inst.round_price(pos.mark_price))
         self.reduce_only.setChecked(True)
         self.say(f"{'Sell' if pos.size > 0 else 'Buy'} {abs(pos.size):,} to close the {pos.symbol} position.", "ok")

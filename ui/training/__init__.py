@@ -123,7 +123,7 @@ class Training:
     def _wire(self) -> None:
         win, form = self.win, self.win.form
         win.bridge.frame.connect(self._on_frame)
-        for sig in (form.size.textEdited, form.size_unit.currentIndexChanged, form.order_type.currentIndexChanged,
+        for sig in (form.size_box.textEdited, form.size_unit.currentIndexChanged, form.order_type.currentIndexChanged,
                     form.price.valueChanged, form.leverage.previewed, form.leverage.committed):
             sig.connect(lambda *_: self.update_curve())
         win.bridge.symbolChanged.connect(lambda _s: self.update_curve())

@@ -90,7 +90,7 @@ class RiskCoach(QFrame):
         self.risk.valueChanged.connect(lambda _v: self.update_now())
         self.use.clicked.connect(self.use_size)
         f = form
-        for sig in (f.size.textEdited, f.size_unit.currentIndexChanged, f.order_type.currentIndexChanged,
+        for sig in (f.size_box.textEdited, f.size_unit.currentIndexChanged, f.order_type.currentIndexChanged,
                     f.price.valueChanged, f.stop_price.valueChanged, f.leverage.previewed, f.leverage.committed,
                     f.tpsl.changed, f.reduce_only.toggled):
             sig.connect(lambda *_: self.update_now())
@@ -172,7 +172,7 @@ class RiskCoach(QFrame):
     def use_size(self) -> None:
         if self.suggested > 0:
             self.form.size_unit.setCurrentIndex(0)
-            self.form.size.setText(str(self.suggested))
+            self.form.size_box.setText(str(self.suggested))
             self.form.refresh()
             self.update_now()
 

@@ -201,7 +201,7 @@ class MainWindow(QMainWindow):
 
     def _prefill(self, p: PositionView) -> None:
         self.form.prefill_close(p)
-        self.form.size.setFocus()
+        self.form.size_box.setFocus()
 
     def cancel_order(self, o: OrderView) -> None:
         self.tables.cancelOrder.emit(o)
