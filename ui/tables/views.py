@@ -6,6 +6,7 @@ widgets. Every table has a right-click "Export CSV…". Columns are sized once, 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,7 @@ class Table(QTableView):
         super().__init__(parent)
         self.setObjectName(name)
         self.setModel(model)
+        self.formatted = model  # the model with its columns, row objects and CSV export (model() is Qt's base type)
         self.setFont(theme.mono_font())
         self.setAlternatingRowColors(True)
         self.setShowGrid(False)
@@ -165,17 +167,17 @@ class Table(QTableView):
         self.extra_menu: list[tuple[str, Callable[[Any], None]]] = []
 
     def _clicked(self, index: QModelIndex) -> None:
-        action = self.model().columns[index.column()].action
+        action = self.formatted.columns[index.column()].action
         if action:
-            self.actionClicked.emit(action, self.model().obj(index.row()))
+            self.actionClicked.emit(action, self.formatted.obj(index.row()))
 
     def _menu(self, pos: QPoint) -> None:
         menu = QMenu(self)
         index = self.indexAt(pos)
         if index.isValid():
-            obj = self.model().obj(index.row())
+            obj = self.formatted.obj(index.row())
             for title, fn in self.extra_menu:
-                menu.addAction(title, lambda fn=fn, obj=obj: fn(obj))
+                menu.addAction(title, partial(fn, obj))
             if self.extra_menu:
                 menu.addSeparator()
         menu.addAction("Export CSV…", self.export_dialog)
@@ -185,7 +187,7 @@ class Table(QTableView):
         name = self.objectName().split(".")[0]
         path, _ = QFileDialog.getSaveFileName(self, "Export CSV", f"{name}.csv", "CSV files (*.csv)")
         if path:
-            self.model().export_csv(Path(path))
+            self.formatted.export_csv(Path(path))
 
 
 class TablesPanel(QTabWidget):
