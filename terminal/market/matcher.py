@@ -60,7 +60,7 @@ class BookMatcher:
     # ---------------------------------------------------------------- batch protocol (the stepper)
     def prepare(self, symbol: str, batch: TickBatch) -> TickBatch:
         """The batch the exchange steps through: the book's prints make its last price (not in ``ideal``)."""
-        book = self.market.book(symbol, float(batch.last[0]))
+        book = self.market.books.get(symbol) or self.market.book(symbol, float(batch.last[0]))
         if self.market.ideal:
             book.observe(batch.t_ms, batch.last, batch.index)
             self.printed.pop(symbol, None)
@@ -92,9 +92,10 @@ class BookMatcher:
         book = self.market.books.get(symbol)
         if book is None:
             return
-        live = {o.id for o in self._resting(symbol)}
-        for oid in [k for k in book.queue if k not in live]:
-            del book.queue[oid]
+        if book.queue:
+            live = {o.id for o in self._resting(symbol)}
+            for oid in [k for k in book.queue if k not in live]:
+                del book.queue[oid]
         book.finish()
 
     def _resting(self, symbol: str) -> list[Order]:
