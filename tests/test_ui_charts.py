@@ -92,3 +92,26 @@ def test_series_slice_handles_a_wrapped_buffer_without_copying_all():
     assert series.between(0, 100)[:, 0].tolist() == list(range(15, 25))
     one_piece = series.between(20, 24)  # within one piece of the ring: a read-only view, not a copy
     assert np.shares_memory(one_piece, buf.data) and not one_piece.flags.writeable
+
+
+def test_a_short_value_axis_labels_only_as_many_ticks_as_fit_one_above_the_other(qtbot):  # type: ignore[no-untyped-def]
+    """A 720-pixel screen gives the equity and liquidation charts ~40 px: their labels stacked into an unreadable
+    block. Ticks are thinned so the labels never overlap; a tall axis keeps its usual ticks."""
+    from itertools import pairwise
+
+    from PySide6.QtGui import QFontMetricsF
+
+    from ui.charts.panels import ValueAxis
+    from ui.style import theme
+
+    axis = ValueAxis("right")
+    axis.setStyle(tickFont=theme.mono_font(-1))
+    line = QFontMetricsF(theme.mono_font(-1)).height()
+    for px in (20, 40, 60, 90):
+        values = [v for _, level in axis.tickValues(0.98, 1.0, px) for v in level]
+        assert 1 <= len(values) <= max(1, px // (line * 1.6)), (px, values)
+        ys = sorted(values)
+        gaps = [(b - a) / 0.02 * px for a, b in pairwise(ys)]
+        assert all(g >= line for g in gaps), (px, gaps)
+    tall = [v for _, level in axis.tickValues(30_000, 50_000, 400) for v in level]
+    assert len(tall) >= 4

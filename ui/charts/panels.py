@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QSplitter, QWidget
 
 from terminal.domain.instruments import Instrument
@@ -49,6 +50,26 @@ class ValueAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no type i
     """Right-hand axis with thousands separators and a fixed number of decimals (prices, balances)."""
 
     decimals: int | None = None
+
+    def tickValues(self, minVal, maxVal, size):  # type: ignore[no-untyped-def]
+        """pyqtgraph's ticks, no more than the axis has room for one above the other: on a short chart (a 720-pixel
+        screen) its labels overlapped into an unreadable stack."""
+        levels = super().tickValues(minVal, maxVal, size)
+        font = self.style.get("tickFont")
+        line = QFontMetricsF(font).height() if font is not None else 12.0
+        room = max(1, int(size // (line * 1.6)))
+        kept: list[tuple[float, list[float]]] = []
+        count = 0
+        for spacing, values in levels:
+            if count + len(values) <= room:
+                kept.append((spacing, list(values)))
+                count += len(values)
+                continue
+            if not kept and values:  # even the major ticks are too many: every k-th of them
+                k = math.ceil(len(values) / room)
+                kept.append((spacing * k, list(values)[::k]))
+            break
+        return kept
 
     def tickStrings(self, values, scale, spacing):  # type: ignore[no-untyped-def]
         if self.decimals is None:
@@ -102,10 +123,10 @@ class ChartsPanel(QSplitter):
         self.price = _plot("chart.price", "", False)
         self.equity = _plot("chart.equity", "", False)
         self.liquidation = _plot("chart.liquidation", "", True)
-        for w, stretch in ((self.price, 5), (self.equity, 2), (self.liquidation, 3)):
+        for w, stretch in ((self.price, 6), (self.equity, 2), (self.liquidation, 3)):
             self.addWidget(w)
             self.setStretchFactor(self.indexOf(w), stretch)
-        self.setSizes([500, 200, 300])
+        self.setSizes([600, 170, 230])  # the price chart is what a trader (and a room) watches
         pp, ep, lp = (w.getPlotItem() for w in (self.price, self.equity, self.liquidation))
         ep.setXLink(pp)
         lp.setXLink(pp)
