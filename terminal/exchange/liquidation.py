@@ -122,7 +122,7 @@ def _close_position(ex: Exchange, pos: Position, realised: int, rows: list[tuple
                 "liquidation", 0, realised, cur, "liquidation")
     if closed is not None:  # the slippage receipt: against the bankruptcy price the engine's order was placed at
         fill.intended_price = inst.round_price(bk)
-        fill.slippage_bps = round(-pos.direction * (closed[0] - bk) / bk * 1e4, 4)
+        fill.slippage_bps = round(-pos.direction * (closed[0] - bk) / bk * 1e4, 4) + 0.0  # never -0.0
         fill.levels = closed[1]
     ex.fills.append(fill)
     rec = LiquidationRecord(

@@ -43,7 +43,7 @@ def slippage_bps(direction: int, intended: float, avg: float) -> float:
     """How much worse than the touch the average price was, in basis points (positive = paid more)."""
     if not (intended > 0 and math.isfinite(avg)):
         return 0.0
-    return round(direction * (avg - intended) / intended * 1e4, 4)
+    return round(direction * (avg - intended) / intended * 1e4, 4) + 0.0  # + 0.0: never -0.0 in a report
 
 
 class BookMatcher:

@@ -53,8 +53,12 @@ def _prefill_limit(window: QMainWindow, price: float) -> None:
 def dump_kind(path: str) -> str | None:
     """``quotes`` or ``trades`` from a BitMEX dump's header line (``.csv`` or ``.csv.gz``), else None."""
     import gzip
+    import os
+    import stat
 
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or a device would block the window on open()
+            return None
         with open(path, "rb") as fh:
             head = fh.read(2)
         opener = gzip.open if head == b"\x1f\x8b" else open
@@ -73,7 +77,8 @@ def open_dump(window: Any, path: str) -> str | None:
     """Replay a BitMEX quote or trade dump on the symbol on screen from now (rebased); the refusal text, or None."""
     kind = dump_kind(path)
     if kind is None:
-        return "Not a BitMEX quote dump (timestamp,symbol,bidSize,bidPrice,askPrice,askSize) or trade dump."
+        return ("Not a BitMEX quote dump (timestamp,symbol,bidSize,bidPrice,askPrice,askSize) or trade dump "
+                "(a regular .csv or .csv.gz file).")
     try:
         window.bridge.set_source(FeedSpec(kind=kind, path=path, symbol=window.bridge.symbol, rebase=True))  # type: ignore[arg-type]
     except InputError as exc:
