@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from terminal.domain.errors import InputError
 from terminal.domain.money import MINOR_PER_MAJOR
-from terminal.lessons.timeline import Change, Outcome, change_problem
+from terminal.lessons.outcomes import Change, Outcome, change_problem
 from ui.services.lessons import LessonService
 from ui.services.sessions import offscreen
 from ui.style import theme

@@ -22,8 +22,9 @@ from terminal.lessons.journal import RoundTrip, write_journal_csv
 from terminal.lessons.library import lessons_dir, shipped_lessons
 from terminal.lessons.model import Lesson
 from terminal.lessons.monitor import SessionMonitor
+from terminal.lessons.outcomes import Change, Outcome
 from terminal.lessons.player import new_lesson_session
-from terminal.lessons.timeline import Change, Outcome, Stretch, Timeline
+from terminal.lessons.timeline import Stretch, Timeline
 from terminal.lessons.undone import JOURNAL_KINDS, action_json, stretch_from_record, stretch_record
 from terminal.session.runner import iso
 from terminal.session.trading_session import TradingSession
