@@ -42,7 +42,7 @@ BRIDGE_SURFACE = {
 #: types the lesson panels show; the lessons act through ui.services.lessons)
 ALLOWED_TERMINAL = ("terminal.domain", "terminal.feeds.spec", "terminal.feeds.scenario", "terminal.session.frame",
                     "terminal.session.order_service", "terminal.market.views", "terminal.lessons.model",
-                    "terminal.lessons.timeline")
+                    "terminal.lessons.timeline", "terminal.lessons.outcomes")
 ALLOWED_TERMINAL_EXACT = {"terminal.feeds"}  # ``list_scenarios``
 #: a type-only import the composition root needs: the window is handed a session and passes it to the bridge
 TYPE_ONLY = {("ui/window/main_window.py", "terminal.session.trading_session")}
