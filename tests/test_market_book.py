@@ -90,38 +90,6 @@ def test_a_second_order_right_after_pays_more_and_depth_refills_at_the_profiles_
     assert standing(t_taken + int(10 * hl_ms)) == pytest.approx(full, rel=1e-3)
 
 
-def test_a_resting_limit_at_the_touch_waits_for_the_queue_ahead_of_it():
-    """A buy joining the best bid stands behind the size shown there; it fills only once sell prints at that
-    price have traded that whole queue (or the price trades through it)."""
-    ex, mk, feed = market_exchange(ticks=20)
-    book = mk.books["XBTUSD"]
-    bid = book.side(-1, -1, 1)
-    price = float(book.px(bid.ticks[:1])[0])
-    shown = float(bid.size[0])
-    ack = ex.place_order({"symbol": "XBTUSD", "side": "buy", "qty": 1000, "type": "limit", "price": price})
-    assert ack.accepted and ex.orders[ack.order_id].status.value == "open"
-    joined = ex.now_ms
-    ex.step("XBTUSD", feed.read(1 << 62, 1))  # the order joins its queue at the next tick
-    spot = book.queue[ack.order_id]
-    assert spot.ahead == pytest.approx(shown, rel=1e-6)
-    filled_at = None
-    for _ in range(400):
-        ex.step("XBTUSD", feed.read(1 << 62, 500))
-        if ex.fills:
-            filled_at = ex.fills[0].time
-            break
-    assert filled_at is not None, "the order never filled"
-    tape = book.tape.view()
-    at_price = (tape.price == price) & (tape.side == -1) & (tape.t_ms > joined) & (tape.t_ms < filled_at)
-    through = (tape.t_ms > joined) & (tape.t_ms <= filled_at) & (tape.price < price)
-    traded_before = int(tape.size[at_price].sum())
-    if not through.any():  # filled by the queue: everything ahead had traded
-        assert traded_before <= shown
-        at_fill = (tape.price == price) & (tape.side == -1) & (tape.t_ms == filled_at)
-        assert traded_before + int(tape.size[at_fill].sum()) > shown
-    assert ex.fills[0].liquidity == "maker" and ex.fills[0].price == price
-
-
 def test_a_stop_in_a_gap_fills_beyond_its_stop_price():
     """A sell stop at 49,500 (trigger on last) when the price gaps from 50,000 to 48,000 fills near 48,000, not at
     49,500: the stop triggers, then walks the bids that stand where the market is."""
@@ -254,6 +222,9 @@ def test_the_same_seed_gives_the_same_book_and_fills_at_any_batch_size():
                         "price": round(ex.markets["XBTUSD"].last - 20, 1)})
         ex.place_order({"symbol": "XBTUSD", "side": "sell", "qty": 30_000, "type": "stop_market",
                         "stop_price": round(ex.markets["XBTUSD"].mark - 60, 1)})
+        bid, ask = ex.matcher.quote(CAT["XBTUSD"])  # limits joining both touches: their queues and trade-throughs
+        ex.place_order({"symbol": "XBTUSD", "side": "buy", "qty": 20_000, "type": "limit", "price": bid})
+        ex.place_order({"symbol": "XBTUSD", "side": "sell", "qty": 20_000, "type": "limit", "price": ask + 5})
         ex.place_order({"symbol": "XBTUSD", "side": "buy", "qty": 4_000_000, "type": "stop_market",
                         "stop_price": round(ex.markets["XBTUSD"].mark + 40, 1)})
         left = 30_000
@@ -266,7 +237,7 @@ def test_the_same_seed_gives_the_same_book_and_fills_at_any_batch_size():
         return [f.to_dict() for f in ex.fills], tape.price.tolist(), [bids, asks]
 
     a, b, c = play(30_000), play(977), play(64)
-    assert a[0] and a == b == c
+    assert len(a[0]) >= 3 and a == b == c
 
 
 def test_market_orders_stop_at_bitmexs_5_percent_protection_band():

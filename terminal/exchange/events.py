@@ -114,6 +114,7 @@ class MarketStepper:
         inst = ex.catalog[symbol]
         eps = inst.tick_size * 1e-6
         half = inst.tick_size * 0.5
+        prints_match = ex.matcher.rests_on_prints(symbol)  # an order book matches resting limits itself
         for o in ex.orders.values():
             if o.symbol != symbol:
                 continue
@@ -125,7 +126,7 @@ class MarketStepper:
                     th.add_up(o.trigger, _stop(o) - eps)
                 else:
                     th.add_down(o.trigger, _stop(o) + eps)
-            elif o.price is not None:
+            elif o.price is not None and not prints_match:
                 if o.direction > 0:
                     th.add_down("last", o.price - half)
                 else:

@@ -44,6 +44,8 @@ class MatcherLike(Protocol):
 
     def next_event(self, symbol: str, start: int, stop: int) -> int: ...
 
+    def rests_on_prints(self, symbol: str) -> bool: ...
+
     def finish(self, symbol: str) -> None: ...
 
     def liquidation_price(self, symbol: str, close_direction: int, qty: int,
@@ -89,6 +91,11 @@ class Matcher:
     def next_event(self, symbol: str, start: int, stop: int) -> int:
         """First tick in ``[start, stop)`` where the fill path itself needs the exchange (a queue eaten), else stop."""
         return stop
+
+    def rests_on_prints(self, symbol: str) -> bool:
+        """Whether resting limits of ``symbol`` are matched by the fill path's own prints (:meth:`next_event`)
+        rather than by the last price crossing them (here: never)."""
+        return False
 
     def finish(self, symbol: str) -> None:
         """The batch is done."""

@@ -14,7 +14,8 @@ It answers the exchange's :class:`terminal.exchange.matching.MatcherLike` questi
   as a brokerage function", support article 6911327963293). Limit orders more than 5 % through the touch *and*
   larger than the touch's size are rejected by the same rule: see :meth:`BookMatcher.protection_reason`;
 * a resting limit **queues** behind the size shown at its price when it arrived and fills, in parts, as prints at
-  its price eat the queue — or whole, at its price, when the last trade goes through it;
+  its price eat the queue — or whole, at its price, when a print goes through its price or the other side of the
+  book comes to it after it joined (not when an older print left the last price beyond it);
 * a **liquidation** closes into the same book; the insurance fund gains or pays the difference from bankruptcy.
 
 With the ``ideal`` fill model every answer is the default matcher's (today's fills exactly); the receipt then says
@@ -56,11 +57,16 @@ class BookMatcher:
         if isinstance(self.ideal, BookMatcher):
             self.ideal = self.ideal.ideal
         self.printed: dict[str, TickBatch] = {}  # per symbol the last batch stepped, with the book's last prices
+        self._prints_seen: dict[str, bool] = {}  # per symbol: did its last batch match resting limits by prints
 
     # ---------------------------------------------------------------- batch protocol (the stepper)
     def prepare(self, symbol: str, batch: TickBatch) -> TickBatch:
         """The batch the exchange steps through: the book's prints make its last price (not in ``ideal``)."""
         book = self.market.books.get(symbol) or self.market.book(symbol, float(batch.last[0]))
+        prints = self.rests_on_prints(symbol)
+        if self._prints_seen.get(symbol) != prints:  # a fill-model switch: resting limits change who watches them
+            self._prints_seen[symbol] = prints
+            self.ex.thresholds.pop(symbol, None)
         if self.market.ideal:
             book.observe(batch.t_ms, batch.last, batch.index)
             self.printed.pop(symbol, None)
@@ -82,11 +88,18 @@ class BookMatcher:
         if book is None or book.b is None or not book.queue:
             return stop
         hit = stop
+        through = self.rests_on_prints(symbol)
         for o in self._resting(symbol):
             spot = book.queue.get(o.id)
             if spot is not None:
-                hit = min(hit, book.next_queue_fill(spot, o.direction, start, hit))
+                hit = book.next_queue_fill(spot, o.direction, start, hit, through)
         return hit
+
+    def rests_on_prints(self, symbol: str) -> bool:
+        """The book's own prints (and its touch) fill resting limits, not the last price crossing them: so a buy
+        at the best bid waits behind its queue even while an older print left the last price below it. Recorded
+        history keeps the recorded last trade as the test."""
+        return self._book_live(symbol) and symbol not in self.market.recorded
 
     def finish(self, symbol: str) -> None:
         book = self.market.books.get(symbol)
@@ -255,11 +268,17 @@ class BookMatcher:
         book = self.market.books[order.symbol]
         m = ex.markets[order.symbol]
         n = len(ex.fills)
-        if (m.last < order.price) if order.direction > 0 else (m.last > order.price):
+        spot = book.queue.get(order.id)
+        if self.rests_on_prints(order.symbol):
+            j = book.tick_index(ex.now_ms)
+            through = spot is not None and book.b is not None and \
+                book.next_through(spot, order.direction, spot.j_done + 1, j + 1) <= j
+        else:
+            through = (m.last < order.price) if order.direction > 0 else (m.last > order.price)
+        if through:
             qty = order.leaves_qty
             ex.clearing.fill(order, order.price, "maker")
         else:
-            spot = book.queue.get(order.id)
             if spot is None or book.b is None:
                 return
             qty = min(book.consume_queue(spot, order.direction, book.tick_index(ex.now_ms)), order.leaves_qty)

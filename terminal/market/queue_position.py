@@ -4,10 +4,16 @@ A limit joins behind the size the book shows at its price when it arrives (nothi
 spread). Background prints at its price, on the side it rests on, shrink the queue ahead; once they have eaten
 through it the contracts that keep printing there reach the order (:class:`terminal.market.matcher.BookMatcher`
 fills them, in parts).
+
+The whole order fills at its price only when the market goes *through* it after it joined (:func:`next_through`):
+a print beyond its price (a seller who traded below a resting buy passed it first), or the other side of the book
+coming to its price. A last price left behind by an older print never does: the book moves between prints, and a
+buy placed at the best bid while the last trade stands a few dollars lower is still behind the whole queue.
 """
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -53,20 +59,32 @@ def volume_at_price(b: PlannedBatch | None, spot: QueueSpot, lo: int, hi: int, d
     return float(b.bg.size[a:z][m].sum())
 
 
-def next_queue_fill(b: PlannedBatch | None, spot: QueueSpot, direction: int, lo: int, hi: int) -> int:
-    """First tick in ``[lo, hi)`` at which prints at the spot's price have eaten through the queue ahead."""
+def next_queue_fill(b: PlannedBatch | None, spot: QueueSpot, direction: int, lo: int, hi: int,
+                    book_reaches: Callable[[int, int, int, int], int] | None = None) -> int:
+    """First tick in ``[lo, hi)`` at which prints at the spot's price have eaten through the queue ahead — or, given
+    ``book_reaches``, at which the market went through its price (:func:`next_through`) —, else ``hi``."""
     if b is None:
         return hi
     start = max(lo, spot.j_done + 1)
+    if start >= hi:
+        return hi
     a, z = np.searchsorted(b.bg.at, [start, hi])
-    if z <= a:
-        return hi
-    m = (b.bg_ticks[a:z] == spot.price_ticks) & (b.bg.side[a:z] == -direction)
-    if not m.any():
-        return hi
-    cum = np.cumsum(np.where(m, b.bg.size[a:z], 0))
-    k = np.flatnonzero(m & (cum > spot.ahead + 1e-9))
-    return int(b.bg.at[a + int(k[0])]) if k.size else hi
+    hit = hi
+    if z > a:
+        bt = b.bg_ticks[a:z]
+        m = (bt == spot.price_ticks) & (b.bg.side[a:z] == -direction)
+        if m.any():
+            cum = np.cumsum(np.where(m, b.bg.size[a:z], 0))
+            k = np.flatnonzero(m & (cum > spot.ahead + 1e-9))
+            if k.size:
+                hit = int(b.bg.at[a + int(k[0])])
+        if book_reaches is not None:
+            k = np.flatnonzero(bt < spot.price_ticks if direction > 0 else bt > spot.price_ticks)
+            if k.size:
+                hit = min(hit, int(b.bg.at[a + int(k[0])]))
+    if book_reaches is None:
+        return hit
+    return _crowd_or_book_through(b, spot, direction, start, hit, book_reaches)
 
 
 def consume_queue(b: PlannedBatch | None, spot: QueueSpot, direction: int, j: int) -> int:
@@ -76,3 +94,36 @@ def consume_queue(b: PlannedBatch | None, spot: QueueSpot, direction: int, j: in
     reach = vol - spot.ahead
     spot.ahead = max(0.0, spot.ahead - vol)
     return max(0, int(math.floor(reach + 1e-9)))
+
+
+def next_through(b: PlannedBatch | None, spot: QueueSpot, direction: int, lo: int, hi: int,
+                 book_reaches: Callable[[int, int, int, int], int]) -> int:
+    """First tick in ``[lo, hi)``, after the ticks the spot has already looked at, at which the market went through
+    the order's price: a background or crowd print beyond it (either aggressor), or the side the order trades with
+    standing at or beyond it (``book_reaches(lo, hi, direction, price_ticks)``, the first such tick); else ``hi``."""
+    if b is None:
+        return hi
+    start = max(lo, spot.j_done + 1)
+    if start >= hi:
+        return hi
+    p = spot.price_ticks
+    hit = hi
+    a, z = np.searchsorted(b.bg.at, [start, hi])
+    if z > a:
+        bt = b.bg_ticks[a:z]
+        k = np.flatnonzero(bt < p if direction > 0 else bt > p)
+        if k.size:
+            hit = int(b.bg.at[a + int(k[0])])
+    return _crowd_or_book_through(b, spot, direction, start, hit, book_reaches)
+
+
+def _crowd_or_book_through(b: PlannedBatch, spot: QueueSpot, direction: int, start: int, hit: int,
+                           book_reaches: Callable[[int, int, int, int], int]) -> int:
+    """``hit``, or an earlier tick in ``[start, hit)`` at which a crowd liquidation printed beyond the spot's price
+    or the book's other side came to it."""
+    p = spot.price_ticks
+    for e in b.events:  # crowd liquidations, in tick order
+        if e.print_size and start <= e.j < hit and ((e.print_ticks < p) if direction > 0 else (e.print_ticks > p)):
+            hit = e.j
+            break
+    return book_reaches(start, hit, direction, p) if hit > start else hit
