@@ -90,8 +90,9 @@ def check_request(ex: Exchange, req: OrderRequest) -> None:
     m = ex.markets.get(req.symbol)
     if m is None or not math.isfinite(m.last):
         raise Rejected(f"No market price for {inst.symbol} yet: wait for the first tick.")
-    bid, ask = best_prices(inst, m.last, ex.config.spread_ticks)
     if req.post_only and t == OrderType.LIMIT and req.price is not None:
+        bid, ask = ex.matcher.quote(inst)  # the book the order would rest on (not last ± spread: with an order
+        # book the last trade can stand outside it)
         crosses = req.price >= ask if req.direction > 0 else req.price <= bid
         if crosses:
             book = f"best ask {inst.format_price(ask)}" if req.direction > 0 else f"best bid {inst.format_price(bid)}"
