@@ -3,6 +3,8 @@
 Cases (issue 12's targets: the book costs at most 1.5× ideal, per-tick cost flat in N):
   quiet   one open position, 2 resting limits and a stop; few fills
   taker   a market order every 33 ticks (~3 % of ticks fill), alternating buy and sell
+  maker   a buy resting at the best bid and a sell at the best ask, each placed again at the touch once filled
+          (stepped 33 ticks at a time): queues eaten by prints, the price going through
 for 1e5 and 1e6 ticks, each measured three ways:
   ideal   the exchange alone (its own one-level book): today's fills
   ideal+  the `ideal` fill model with the market attached (tape and candles kept, fills unchanged)
@@ -76,6 +78,29 @@ def taker(mode: str, n: int, every: int = 33) -> tuple[float, int]:
     return time.perf_counter() - t, len(ex.fills)
 
 
+def maker(mode: str, n: int, every: int = 33) -> tuple[float, int]:
+    feed = SyntheticFeed(XBT, seed=1, start_ms=START, price=50_000.0)
+    ex = new_exchange(mode)
+    t = time.perf_counter()
+    ex.step("XBTUSD", feed.read(1 << 62, 1))
+    ex.set_leverage("XBTUSD", 10)
+    resting: dict[str, int | None] = {"buy": None, "sell": None}
+    left = n - 1
+    while left > 0:
+        b = feed.read(1 << 62, min(CHUNK, left))
+        left -= len(b)
+        for s in range(0, len(b), every):
+            ex.step("XBTUSD", b.slice(s, s + every))
+            bid, ask = ex.matcher.quote(XBT)
+            for side, price in (("buy", bid), ("sell", ask)):
+                oid = resting[side]
+                if oid is None or oid not in ex.orders:
+                    ack = ex.place_order({"symbol": "XBTUSD", "side": side, "qty": 100, "type": "limit",
+                                          "price": price, "post_only": True})
+                    resting[side] = ack.order_id if ack.accepted else None
+    return time.perf_counter() - t, len(ex.fills)
+
+
 def walk_10m() -> tuple[float, float, int]:
     """Median and worst of 50 walks of 10,000,000 contracts into a fresh XBTUSD book (ms), levels taken."""
     feed = SyntheticFeed(XBT, seed=1, start_ms=START, price=50_000.0)
@@ -98,7 +123,7 @@ def main() -> None:
     top = ap.parse_args().ticks
     for n in sorted({top // 10, top}):
         print(f"--- {n:,} ticks (synthetic XBTUSD, 100 ms ticks, generation included)")
-        for name, case in (("quiet", quiet), ("taker 3 %", taker)):
+        for name, case in (("quiet", quiet), ("taker 3 %", taker), ("maker", maker)):
             rates = {}
             for mode in ("ideal", "ideal+", "book"):
                 best = min(case(mode, n)[0] for _ in range(2))
