@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class CrowdSpec(BaseModel):
@@ -27,6 +27,13 @@ class CrowdSpec(BaseModel):
     leverage_max: float = Field(default=100, ge=1, le=100, description="highest leverage")
     entry_spread_pct: float = Field(default=2.0, ge=0, le=50, description="entries within ± this % of the start")
     maint_margin: float = Field(default=0.005, gt=0, lt=0.5, description="maintenance margin rate of the members")
+
+    @model_validator(mode="after")
+    def _leverage_bounds_in_order(self) -> CrowdSpec:
+        if self.leverage_min > self.leverage_max:
+            raise ValueError(f"leverage_min ({self.leverage_min:g}) is above leverage_max ({self.leverage_max:g}): "
+                             "the crowd's leverage is drawn between the two")
+        return self
 
 
 @dataclass
