@@ -142,7 +142,7 @@ def test_post_only_orders_at_the_books_touch_rest_while_the_last_trade_stands_be
     cross the book's other side is refused, naming that side."""
     for up, side in ((True, "buy"), (False, "sell")):
         feed = step_price([(600, 50_000.0), (300, 50_010.0 if up else 49_990.0)])
-        ex, mk = stepped_exchange(feed, 601, seed=4)
+        ex, _ = stepped_exchange(feed, 601, seed=4)
         bid, ask = ex.matcher.quote(CAT[SYMBOL])
         own, other = (bid, ask) if side == "buy" else (ask, bid)
         last = ex.markets[SYMBOL].last
