@@ -15,7 +15,7 @@ import numpy as np
 from terminal.app.out_errors import output_error
 from terminal.app.report import CSS, svg_chart
 from terminal.domain.money import format_money
-from terminal.lessons.classroom import SessionEntry, merge_sessions
+from terminal.lessons.classroom import SessionEntry, distinct_files, merge_sessions
 
 BOARD_CSS = CSS + """
 td.ok{color:#1a8a4a;text-align:center}td.ko{color:#c0392b;text-align:center}tr.edited td{background:#fdecea}
@@ -101,10 +101,13 @@ def _debriefs(entries: list[SessionEntry]) -> str:
 def write_board(paths: list[Path], out: Path) -> dict[str, Any]:
     """Merge the session files at ``paths`` into the HTML board ``out``; returns a JSON summary."""
     entries = merge_sessions(paths)
+    repeats = distinct_files(paths)[1]
     lessons = sorted({(e.lesson_id, e.lesson_title) for e in entries})
     edited = [e for e in entries if not e.intact]
     lesson_note = "" if len(lessons) <= 1 else \
         '<p class="note">These files come from different lessons; compare them with care.</p>'
+    repeat_note = "" if not repeats else \
+        f" {len(repeats)} file(s) given twice counted once: {_e(', '.join(str(p) for p in repeats))}."
     idea = next((e.verdict.get("debrief", {}).get("idea", "") for e in entries), "")
     integrity = ("<p>Every file's checksum matches.</p>" if not edited else
                  "<ul>" + "".join(f"<li>{_e(e.trainee)} — {_e(e.path)}: the checksum does not match (edited after "
@@ -113,7 +116,7 @@ def write_board(paths: list[Path], out: Path) -> dict[str, Any]:
 <html lang="en"><head><meta charset="utf-8"><title>Debrief board: {_e(', '.join(t for _, t in lessons))}</title>
 <style>{BOARD_CSS}</style></head><body>
 <h1>Debrief board — {_e(', '.join(t for _, t in lessons))}</h1>
-<section id="lesson"><h2>Lesson</h2><p>{_e(idea)}</p>{lesson_note}<p class="note">{len(entries)} sessions.</p></section>
+<section id="lesson"><h2>Lesson</h2><p>{_e(idea)}</p>{lesson_note}<p class="note">{len(entries)} sessions.{repeat_note}</p></section>
 <section id="ranking"><h2>Ranking: behaviour before return</h2>{_ranking(entries)}</section>
 <section id="checks"><h2>Checks</h2>{_checks(entries)}</section>
 <section id="equity"><h2>Equity</h2>{_equity(entries)}</section>
@@ -131,5 +134,5 @@ habits the lesson teaches.</p></section>
     except OSError as exc:
         raise output_error(exc, Path(out), "write the board") from None
     return {"board": str(out), "sessions": len(entries), "lessons": [i for i, _ in lessons],
-            "edited": [e.path for e in edited],
+            "edited": [e.path for e in edited], "repeats": [str(p) for p in repeats],
             "ranking": [{"trainee": e.trainee, "file": e.path, **e.behaviour, "intact": e.intact} for e in entries]}

@@ -265,8 +265,31 @@ def behaviour_key(e: SessionEntry) -> tuple[float, ...]:
 
 
 def merge_sessions(paths: list[Path]) -> list[SessionEntry]:
-    """Session files ranked by behaviour before return (see :func:`behaviour_key`)."""
-    return sorted((read_session(p) for p in paths), key=behaviour_key)
+    """Session files ranked by behaviour before return (see :func:`behaviour_key`); a file given twice (the same
+    path, or a copy with the same bytes) counts once (:func:`distinct_files`)."""
+    return sorted((read_session(p) for p in distinct_files(paths)[0]), key=behaviour_key)
+
+
+def distinct_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """(the files to merge, the ones left out as repeats): a path given twice, or a second copy of the same
+    session file (same bytes), would rank one trainee's session twice."""
+    import hashlib
+
+    kept: list[Path] = []
+    repeats: list[Path] = []
+    seen: set[object] = set()
+    for p in paths:
+        p = Path(p)
+        try:
+            key: object = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else p.resolve()
+        except OSError:
+            key = p.resolve()  # unreadable: read_session names the problem
+        if key in seen:
+            repeats.append(p)
+            continue
+        seen.add(key)
+        kept.append(p)
+    return kept, repeats
 
 
 def _settings_ok(a: Any) -> bool:

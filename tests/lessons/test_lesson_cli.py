@@ -87,6 +87,20 @@ def test_board_ranks_behaviour_before_return_and_has_its_sections(capsys: pytest
     assert "4 / 4" in doc and "EDITED" not in doc
 
 
+def test_a_session_file_given_twice_or_copied_counts_once(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """The same file named twice, or a copy of it under another name, ranks one trainee's session once; the board
+    and the summary say which files were left out."""
+    bob, ada = _room(capsys, tmp_path)
+    copy = tmp_path / "copy-of-ada.ltsession.json"
+    copy.write_bytes(ada.read_bytes())
+    board = tmp_path / "b.html"
+    code, out, _ = run(capsys, "classroom", "merge", str(ada), str(bob), str(ada), str(copy), "--out", str(board))
+    assert code == 0 and isinstance(out, dict)
+    assert out["sessions"] == 2 and [r["trainee"] for r in out["ranking"]] == ["Ada", "Bob"]
+    assert out["repeats"] == [str(ada), str(copy)]
+    assert "2 file(s) given twice counted once" in board.read_text(encoding="utf-8")
+
+
 def test_an_edited_session_file_is_detected_and_ranked_last(capsys: pytest.CaptureFixture[str],
                                                             tmp_path: Path) -> None:
     bob, ada = _room(capsys, tmp_path)
