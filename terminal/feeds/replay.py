@@ -49,6 +49,8 @@ LATEST_MS = 4_102_444_800_000  # … before 2100-01-01
 def _read_file(path: Path) -> bytes:
     """A regular file of at most MAX_FILE_BYTES (never a device such as /dev/zero, a FIFO or a folder)."""
     try:
+        if stat.S_ISFIFO(os.stat(path).st_mode):  # opening a FIFO waits for a writer, forever: refuse it first
+            raise InputError("not a regular file: a price file must be a CSV (or .csv.gz) file on disk", path=str(path))
         with open(path, "rb") as f:
             mode = os.fstat(f.fileno()).st_mode
             if not stat.S_ISREG(mode):

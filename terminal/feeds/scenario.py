@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -166,6 +167,12 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
             known = ", ".join(s.name for s in list_scenarios())
             raise InputError(f"unknown scenario {str(name_or_path)!r}; known: {known}")
     try:
+        import stat
+
+        mode = os.stat(p).st_mode
+        if not stat.S_ISREG(mode):  # a FIFO would wait for a writer forever, a device never end
+            what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+            raise InputError(f"{what}: a scenario must be a .toml file on disk", path=str(p))
         with open(p, "rb") as f:
             raw = f.read(MAX_SCENARIO_BYTES + 1)
     except OSError as exc:
