@@ -149,13 +149,25 @@ def _cmd_lesson(args: argparse.Namespace) -> int:
         _print_json(lesson_list())
     elif args.lesson_command == "check":
         _print_json(lesson_check(args.lesson, args.script))
+        _note_lesson_owns(args.script)
     elif args.lesson_command == "pack":
         out = check_out_path(args.out, _out_data_dirs(args), [Path(args.lesson)])
         _print_json(lesson_pack(args.lesson, out, args.seed))
     else:
         out = check_out_path(args.out, _out_data_dirs(args), [Path(args.lesson), args.script])
         _print_json(lesson_session(args.lesson, args.script, args.trainee, out))
+        _note_lesson_owns(args.script)
     return 0
+
+
+def _note_lesson_owns(script: Path) -> None:
+    """Say on stderr (the JSON stays machine-readable) which of the script's settings the lesson replaced."""
+    from terminal.lessons.player import ignored_settings
+
+    unused = ignored_settings(script)
+    if unused:
+        sys.stderr.write(f"note: the lesson sets the market, account and time: the script's {', '.join(unused)} "
+                         "were not used (only its [[steps]])\n")
 
 
 def _cmd_classroom(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from terminal.lessons.debrief import build_debrief
 from terminal.lessons.model import Lesson
 from terminal.lessons.monitor import SessionMonitor
 from terminal.session.runner import apply_step, iso
-from terminal.session.script import Step, parse_script
+from terminal.session.script import MAX_SCRIPT_BYTES, Step, parse_script, read_capped
 from terminal.session.trading_session import TradingSession
 
 OBSERVE_MS = 1_000  # at most this much simulated time between two looks while a position or an order is open
@@ -56,12 +56,7 @@ def new_lesson_session(lesson: Lesson) -> TradingSession:
 
 def load_steps(path: Path, lesson: Lesson) -> list[Step]:
     """The ``[[steps]]`` of a trainee's script, refused (with the line) if one falls after the time limit."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read the script: {exc.strerror}", path=str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("the script is not UTF-8 text", path=str(path)) from None
+    text = _script_text(path)
     limit = lesson.start.duration_s
     has_duration = re.search(r"(?m)^\s*duration_s\s*=", text) is not None
     try:  # a script without duration_s is checked against the lesson's limit below (the extra line shifts by one)
@@ -75,6 +70,32 @@ def load_steps(path: Path, lesson: Lesson) -> list[Step]:
             raise InputError(f"at_s in [[steps]] #{n + 1}: {step.at_s:g} s is after the lesson's time limit "
                              f"({limit:g} s)", path=str(path), line=locate_table_line(text, "steps", n, "at_s"))
     return list(script.steps)
+
+
+def _script_text(path: Path) -> str:
+    """A trainee script's text: a regular file of at most MAX_SCRIPT_BYTES (never a FIFO, which would wait for a
+    writer forever), UTF-8."""
+    raw = read_capped(Path(path), MAX_SCRIPT_BYTES, "script")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError("the script is not UTF-8 text", path=str(path),
+                         line=raw[: exc.start].count(b"\n") + 1) from None
+
+
+LESSON_OWNS = ("seed", "start", "feed", "account", "market")  # what a lesson sets, whatever the script says
+
+
+def ignored_settings(path: Path) -> list[str]:
+    """The settings of a trainee's script a lesson does not use (it plays the script's [[steps]] only in its own
+    market, account and time), in the order of :data:`LESSON_OWNS`, as the trainee wrote them."""
+    import tomllib
+
+    try:
+        doc = tomllib.loads(_script_text(path))
+    except (InputError, tomllib.TOMLDecodeError):
+        return []
+    return [k if k in ("seed", "start") else f"[{k}]" for k in LESSON_OWNS if k in doc]
 
 
 @dataclass

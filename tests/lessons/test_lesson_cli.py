@@ -120,3 +120,28 @@ def test_a_session_file_replays_to_the_same_verdict(capsys: pytest.CaptureFixtur
     _, ada = _room(capsys, tmp_path)
     data = json.loads(ada.read_text(encoding="utf-8"))
     assert replay_session(ada) == data["verdict"]
+
+
+def test_lesson_check_says_which_script_settings_the_lesson_replaced(capsys: pytest.CaptureFixture[str],
+                                                                      tmp_path: Path) -> None:
+    """A trainee's script with its own seed and [feed] is played in the lesson's market: the verdict is the same as
+    without them, and a note on stderr (one line; stdout stays JSON) says they were not used."""
+    steps = (EXAMPLES / "stop-loss-risk.compliant.toml").read_text(encoding="utf-8")
+    own = tmp_path / "own.toml"
+    own.write_text('seed = 99\n[feed]\nkind = "scenario"\nname = "flash-crash"\nsymbol = "XBTUSD"\n'
+                   + steps[steps.index("[[steps]]"):], encoding="utf-8")
+    code_own, verdict_own, err_own = run(capsys, "lesson", "check", "stop-loss-risk", "--script", str(own))
+    code_steps, verdict_steps, err_steps = run(capsys, "lesson", "check", "stop-loss-risk", "--script",
+                                               str(EXAMPLES / "stop-loss-risk.compliant.toml"))
+    assert code_own == code_steps == 0 and verdict_own == verdict_steps and err_steps == ""
+    assert err_own.count("\n") == 1 and "seed, [feed] were not used" in err_own
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs FIFOs")
+def test_lesson_check_refuses_a_fifo_script_at_once(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "steps.toml"
+    os.mkfifo(fifo)
+    code, _, err = run(capsys, "lesson", "check", "stop-loss-risk", "--script", str(fifo))
+    assert code == 2 and "not a regular file" in err and err.count("\n") == 1
