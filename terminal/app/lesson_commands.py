@@ -52,9 +52,10 @@ def lesson_pack(lesson: str, out: Path, seed: int | None = None) -> dict[str, An
 
 def lesson_session(source: str, script: Path, trainee: str, out: Path) -> dict[str, Any]:
     """Play a trainee's script inside a lesson (or a lesson pack) and write the sealed session file."""
-    from terminal.lessons.classroom import load_pack, make_session_file, write_json
+    from terminal.lessons.classroom import load_pack, make_session_file, trainee_name, write_json
     from terminal.lessons.player import load_steps, play_lesson
 
+    trainee = trainee_name(trainee)  # refused before the lesson is played
     pack_sum = None
     if source.endswith(".json"):
         lesson, pack = load_pack(Path(source))

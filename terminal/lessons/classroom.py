@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -123,6 +124,20 @@ def behaviour(verdict: dict[str, Any], numbers: dict[str, Any]) -> dict[str, Any
     }
 
 
+TRAINEE_MAX_CHARS = 64  # a name on the board, not an essay
+
+
+def trainee_name(raw: str) -> str:
+    """A trainee's name as the board shows it: runs of spaces made one, at most TRAINEE_MAX_CHARS characters, no
+    control characters (they would break the board's layout or a file name); empty means "anonymous"."""
+    name = " ".join(str(raw).split())
+    if any(unicodedata.category(c).startswith("C") for c in name):
+        raise InputError("a trainee's name cannot hold control characters")
+    if len(name) > TRAINEE_MAX_CHARS:
+        raise InputError(f"a trainee's name is at most {TRAINEE_MAX_CHARS} characters (this one has {len(name)})")
+    return name or "anonymous"
+
+
 def make_session_file(lesson_text: str, run: LessonRun, steps: list[Step], trainee: str,
                       pack_checksum: str | None = None) -> dict[str, Any]:
     """The session file body of a played lesson, sealed with its checksum."""
@@ -134,7 +149,7 @@ def make_session_file(lesson_text: str, run: LessonRun, steps: list[Step], train
     if buf is not None:
         equity = [(float(t), float(mb)) for t, mb, _ in buf.view() if math.isfinite(mb)]
     body: dict[str, Any] = {
-        "format": SESSION_FORMAT, "version": VERSION, "trainee": trainee.strip() or "anonymous",
+        "format": SESSION_FORMAT, "version": VERSION, "trainee": trainee_name(trainee),
         "lesson": {"id": run.lesson.id, "title": run.lesson.title, "toml": lesson_text, "seed": run.lesson.start.seed,
                    "pack_checksum": pack_checksum},
         "steps": [s.model_dump(exclude_defaults=True) for s in steps],

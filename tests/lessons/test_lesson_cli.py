@@ -145,3 +145,22 @@ def test_lesson_check_refuses_a_fifo_script_at_once(capsys: pytest.CaptureFixtur
     os.mkfifo(fifo)
     code, _, err = run(capsys, "lesson", "check", "stop-loss-risk", "--script", str(fifo))
     assert code == 2 and "not a regular file" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("name", ["x" * 65, "Ada\x00Lovelace", "Bob\x1b[31m"])
+def test_a_trainee_name_the_board_cannot_show_is_refused_before_anything_is_written(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str) -> None:
+    out = tmp_path / "s.ltsession.json"
+    code, _, err = run(capsys, "lesson", "session", "stop-loss-risk", "--script",
+                       str(EXAMPLES / "stop-loss-risk.compliant.toml"), "--trainee", name, "--out", str(out))
+    assert code == 2 and "trainee's name" in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_a_trainee_name_is_kept_tidy_on_the_board(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out = tmp_path / "s.ltsession.json"
+    code, _, err = run(capsys, "lesson", "session", "stop-loss-risk", "--script",
+                       str(EXAMPLES / "stop-loss-risk.compliant.toml"), "--trainee", "  Ada   Lovelace ", "--out",
+                       str(out))
+    assert code == 0, err
+    assert json.loads(out.read_text(encoding="utf-8"))["trainee"] == "Ada Lovelace"

@@ -156,6 +156,15 @@ def test_classroom_board_from_the_gui(qtbot: Any, window: Any, tmp_path: Path) -
     assert dialog.summary is not None and dialog.summary["ranking"][0]["trainee"] == "Ada"
 
 
+def test_exporting_with_a_name_the_board_cannot_show_says_so_and_writes_nothing(qtbot: Any, window: Any,
+                                                                               tmp_path: Path) -> None:
+    start(window, "trading-at-1x")
+    mine = tmp_path / "long.ltsession.json"
+    window.lessons.export_session(mine, "A" * 200)
+    assert not mine.exists()
+    assert "at most 64 characters" in w(window, QLabel, "orderForm.message").text()
+
+
 def test_leaving_a_lesson_brings_the_practice_session_back(qtbot: Any, window: Any) -> None:
     practice = window.bridge.session
     start(window, "isolated-vs-cross")

@@ -2,6 +2,7 @@
 what if…) and the classroom dialogs. :func:`install_lessons` adds them to a main window."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -141,8 +142,14 @@ class LessonsUi:
             trainee, ok = QInputDialog.getText(self.win, "Export my session file", "Your name on the board")
             if not ok:
                 return
+        try:
+            trainee = self.service.trainee_name(trainee)
+        except TerminalError as exc:
+            self._say_error(exc)
+            return
         if path is None:
-            name, _ = QFileDialog.getSaveFileName(self.win, "Export my session file", f"{trainee or 'session'}.ltsession.json",
+            stem = re.sub(r"[^\w\- ]", "_", trainee) if trainee != "anonymous" else "session"
+            name, _ = QFileDialog.getSaveFileName(self.win, "Export my session file", f"{stem}.ltsession.json",
                                                   "Session files (*.json)")
             if not name:
                 return

@@ -217,6 +217,13 @@ class LessonService(QObject):
         self.changed.emit()
         return self.verdict
 
+    @staticmethod
+    def trainee_name(raw: str) -> str:
+        """The name as the board will show it; InputError when it cannot be one (too long, control characters)."""
+        from terminal.lessons.classroom import trainee_name
+
+        return trainee_name(raw)
+
     def export_session(self, path: Path, trainee: str) -> dict[str, Any]:
         """The sealed session file of the lesson just played (its actions replay it)."""
         if self.lesson is None:
