@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from terminal.app.out_paths import check_out_path, default_data_dir
 from terminal.app.version import package_version
 from terminal.domain.errors import TerminalError
 
@@ -190,12 +191,7 @@ def _all_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParse
 def resolve_data_dir(arg: Path | None) -> Path:
     if arg is not None:
         return arg
-    env = os.environ.get("LEVERAGE_TERMINAL_HOME")
-    if env:
-        return Path(env)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("leverage-terminal", appauthor=False))
+    return default_data_dir()
 
 
 def check_data_dir(path: Path, *, write: bool) -> Path:
@@ -229,42 +225,6 @@ def check_account_exists(data_dir: Path, name: str | None) -> str:
             "it holds no accounts yet (open the terminal or `run --data-dir` a script first)"
         raise TerminalError(f"there is no account named {name!r} in {data_dir}; {there}")
     return name
-
-
-def check_out_path(out: Path, data_dirs: Sequence[Path], inputs: Sequence[Path] = ()) -> Path:
-    """Refuse an --out that would destroy what the user has: anything in a data folder's accounts/ or logs/ folder,
-    an SQLite database wherever it is (a symlink or a hard link to one included), or one of the command's own
-    ``inputs`` (the script, a trainee's session file, the lesson pack) under any name."""
-    from terminal.app.logs import LOG_DIR
-    from terminal.store.accounts import accounts_dir
-    from terminal.store.schema import SQLITE_MAGIC
-
-    target = Path(out).resolve()
-    for d in data_dirs:
-        for folder, what in ((accounts_dir(d), "an account"), (Path(d) / LOG_DIR, "the log")):
-            folder = folder.resolve()
-            if target == folder or folder in target.parents:
-                kind = "accounts" if what == "an account" else "log"
-                raise TerminalError(f"--out {out} is inside the {kind} folder {folder}: refusing to write over "
-                                    f"{what}; choose another file")
-    if target.is_dir():
-        raise TerminalError(f"--out {out} is a folder: give a file name")
-    for src in inputs:
-        try:
-            same = target.exists() and os.path.samefile(target, src)
-        except OSError:
-            same = False
-        if same:
-            raise TerminalError(f"--out {out} is the input file {src}: refusing to write over it; "
-                                "choose another file")
-    try:
-        with open(target, "rb") as f:
-            head = f.read(len(SQLITE_MAGIC))
-    except OSError:
-        head = b""
-    if head == SQLITE_MAGIC:
-        raise TerminalError(f"--out {out} is a database (an account?): refusing to write over it; choose another file")
-    return Path(out)
 
 
 def _out_data_dirs(args: argparse.Namespace) -> list[Path]:
