@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget
 
+from terminal.domain.errors import TerminalError
 from terminal.domain.money import MINOR_PER_MAJOR
 from ui.services.lessons import LessonService
+from ui.services.sessions import offscreen
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = (("trip", "#"), ("symbol", "Symbol"), ("side", "Side"), ("entry_price", "Entry"), ("exit_price", "Exit"),
@@ -109,6 +111,7 @@ class JournalPanel(QWidget):
     def __init__(self, service: LessonService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
+        self.export_error = ""  # why the last export was not written ("" when it was)
         self.model = JournalModel(self)
         self.model.noteEdited.connect(service.set_note)
         self.table = QTableView()
@@ -140,8 +143,18 @@ class JournalPanel(QWidget):
         self.undone.setText(f"Undone by a rewind: {len(self.service.undone)} stretch(es), {n} fill(s); undone round "
                             "trips stay in the table, marked." if self.service.undone else "")
 
-    def export_to(self, path: Path) -> None:
-        self.service.export_journal(path)
+    def export_to(self, path: Path) -> bool:
+        """Write the journal as CSV; a refused or failed write is said in words (never a traceback)."""
+        try:
+            self.service.export_journal(path)
+        except (TerminalError, OSError) as exc:
+            self.export_error = str(exc) if isinstance(exc, TerminalError) else \
+                f"cannot write {path}: {exc.strerror or exc}"
+            if not offscreen():
+                QMessageBox.warning(self, "Export the journal", self.export_error)
+            return False
+        self.export_error = ""
+        return True
 
     def _export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export the journal", "journal.csv", "CSV (*.csv)")

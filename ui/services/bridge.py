@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -27,6 +28,7 @@ from terminal.session.clock import SimClock
 from terminal.session.frame import ClockState, Frame, FrameBuilder
 from terminal.session.order_service import Acknowledgement, OrderService
 from terminal.session.trading_session import TradingSession
+from ui.services.out_guard import remember_data_dir
 
 __all__ = ["FRAME_MS", "Frame", "SessionBridge"]
 FRAME_MS = 16
@@ -55,6 +57,7 @@ class SessionBridge(QObject):
     def __init__(self, session: TradingSession, symbol: str | None = None, store: Any = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._store: Any = None
         self.store = store
         self._save_failed = False  # the last save failed: retry every frame (see _save)
         self._save_note = ""
@@ -192,6 +195,17 @@ class SessionBridge(QObject):
         if self.store is not None and self._save_failed:
             self._save(self.session.exchange.drain_events())
         return not self._save_failed
+
+    @property
+    def store(self) -> Any:
+        """The account store the session is saved to (None: an unsaved session, or a lesson)."""
+        return self._store
+
+    @store.setter
+    def store(self, store: Any) -> None:
+        self._store = store
+        if store is not None and getattr(store, "data_dir", None) is not None:
+            remember_data_dir(Path(store.data_dir))  # exports from the window stay out of its accounts
 
     def close_store(self) -> None:
         """On quit: publish the last state, save, close the store (the account opens again elsewhere)."""

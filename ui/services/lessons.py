@@ -29,6 +29,7 @@ from terminal.lessons.undone import JOURNAL_KINDS, action_json, stretch_from_rec
 from terminal.session.runner import iso
 from terminal.session.trading_session import TradingSession
 from ui.services.bridge import Frame, SessionBridge
+from ui.services.out_guard import guard_out
 
 MINUTE_MS = 60_000
 
@@ -159,7 +160,7 @@ class LessonService(QObject):
         return lesson
 
     def export_pack(self, lesson: Lesson, path: Path, seed: int | None = None) -> None:
-        write_json(path, make_pack(self.lesson_text_of(lesson), seed=seed, source=lesson.id))
+        write_json(guard_out(path), make_pack(self.lesson_text_of(lesson), seed=seed, source=lesson.id))
 
     def leave(self) -> None:
         """Back to the practice account, as it was when the lesson started."""
@@ -228,6 +229,7 @@ class LessonService(QObject):
         """The sealed session file of the lesson just played (its actions replay it)."""
         if self.lesson is None:
             raise InputError("no lesson is being played: start one from Training → Lessons")
+        path = guard_out(path)
         if self.verdict is None:
             self.finish()
         from terminal.lessons.player import LessonRun
@@ -269,7 +271,7 @@ class LessonService(QObject):
                         self.bridge.storeError.emit(f"Journal note not saved: {exc}")
 
     def export_journal(self, path: Path) -> None:
-        write_journal_csv(path, self.journal_rows(), iso)
+        write_journal_csv(guard_out(path), self.journal_rows(), iso)
 
     # ------------------------------------------------------------------ rewind
     def _sync(self) -> None:

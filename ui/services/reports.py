@@ -8,14 +8,16 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from terminal.app.journal_section import journal_csv_path
 from terminal.app.report import ledger_csv_path, write_report
 from terminal.store.account_store import AccountStore
 from ui.services.bridge import SessionBridge
+from ui.services.out_guard import guard_out
 
 
 def export_report(bridge: SessionBridge, out: Path) -> Path:
     """Write the report of the bridge's session to ``out`` (HTML) and ``FILE.ledger.csv``; returns ``out``."""
-    out = Path(out)
+    out = guard_out(Path(out), companions=(ledger_csv_path(Path(out)), journal_csv_path(Path(out))))
     store = bridge.store
     if store is not None:
         bridge.publish()  # records the latest state

@@ -16,6 +16,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from ui.services.out_guard import guard_out
+
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _CENTER = int(Qt.AlignmentFlag.AlignCenter)
@@ -91,6 +93,7 @@ class _FormattedModel(QAbstractTableModel):
         "unit" column (the settlement currency of the money columns), text columns as shown. Returns the rows."""
         keep = [c for c in self.columns if c.action is None]
         has_unit = any(c.unit is not None for c in keep)
+        path = guard_out(path)  # never over an account, the log or a database
         with open(path, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow([c.title for c in keep] + (["unit"] if has_unit else []))

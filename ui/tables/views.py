@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QMenu,
+    QMessageBox,
     QPushButton,
     QTableView,
     QTabWidget,
@@ -24,10 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from terminal.domain.errors import TerminalError
 from terminal.domain.instruments import Catalog
 from terminal.domain.orders import ORDER_TYPE_SHORT_LABELS
 from terminal.market.views import receipt, slippage_minor
 from terminal.session.frame import Frame, OrderView, PositionView
+from ui.services.sessions import offscreen
 from ui.style import format as fmt
 from ui.style import theme
 from ui.tables.models import AppendTableModel, Column, KeyedTableModel
@@ -144,6 +147,7 @@ class Table(QTableView):
         self.setObjectName(name)
         self.setModel(model)
         self.formatted = model  # the model with its columns, row objects and CSV export (model() is Qt's base type)
+        self.export_error = ""  # why the last CSV export was not written ("" when it was)
         self.setFont(theme.mono_font())
         self.setAlternatingRowColors(True)
         self.setShowGrid(False)
@@ -187,7 +191,20 @@ class Table(QTableView):
         name = self.objectName().split(".")[0]
         path, _ = QFileDialog.getSaveFileName(self, "Export CSV", f"{name}.csv", "CSV files (*.csv)")
         if path:
-            self.formatted.export_csv(Path(path))
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> bool:
+        """Write the table as CSV; a refused or failed write is said in words (never a traceback)."""
+        try:
+            self.formatted.export_csv(path)
+        except (TerminalError, OSError) as exc:
+            self.export_error = str(exc) if isinstance(exc, TerminalError) else \
+                f"cannot write {path}: {exc.strerror or exc}"
+            if not offscreen():
+                QMessageBox.warning(self, "Export CSV", self.export_error)
+            return False
+        self.export_error = ""
+        return True
 
 
 class TablesPanel(QTabWidget):
