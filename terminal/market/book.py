@@ -317,7 +317,8 @@ class SymbolBook:
                 w = walk_front(front[0], front[1], qty, direction, limit_ticks, upc, self.price(front[0]))
         if w is None:
             side = self._side_at(j, direction, ha if direction > 0 else hb)
-            w = walk_side(side, qty, direction, self.tick, self.inverse, limit_ticks=limit_ticks, usd_per_contract=upc)
+            w = walk_side(side, qty, direction, self.tick, self.inverse, limit_ticks=limit_ticks, usd_per_contract=upc,
+                          lot=self.lot)
             if w.filled == 0:
                 return w
             exact = self.price(int(w.ticks[0])) if w.levels == 1 else round(w.avg_price, self.decimals + 4)
@@ -400,4 +401,4 @@ class SymbolBook:
 
     def consume_queue(self, spot: QueueSpot, direction: int, j: int) -> int:
         """Prints at the spot's price through tick ``j``: shrink the queue ahead; the contracts that reach the order."""
-        return consume_queue(self.b, spot, direction, j)
+        return consume_queue(self.b, spot, direction, j, self.lot)

@@ -157,8 +157,9 @@ def _level_ticks_f64(fine_levels: int, growth: float) -> np.ndarray:
 
 
 def walk_side(side: Side, qty: int, direction: int, tick: float, inverse: bool, *,
-              limit_ticks: int | None = None, usd_per_contract: float = 1.0) -> Walk:
-    """Take up to ``qty`` contracts from ``side`` (best first), not beyond ``limit_ticks`` when given."""
+              limit_ticks: int | None = None, usd_per_contract: float = 1.0, lot: int = 1) -> Walk:
+    """Take up to ``qty`` contracts from ``side`` (best first), not beyond ``limit_ticks`` when given; a part fill
+    is whole lots (an odd remainder would leave a position no order could close)."""
     ticks, size = side.ticks, side.size
     intended = int(ticks[0]) if ticks.size else 0
     if limit_ticks is not None and ticks.size:
@@ -169,6 +170,8 @@ def walk_side(side: Side, qty: int, direction: int, tick: float, inverse: bool, 
     cum = size.cumsum()
     avail = float(cum[-1]) if cum.size else 0.0
     filled = int(min(qty, math.floor(avail + 1e-9)))
+    if filled < qty and lot > 1:
+        filled -= filled % lot
     if filled <= 0:
         empty = np.empty(0)
         return Walk(empty.astype(np.int64), empty, 0, math.nan, intended, 0.0)

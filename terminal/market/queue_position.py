@@ -87,13 +87,15 @@ def next_queue_fill(b: PlannedBatch | None, spot: QueueSpot, direction: int, lo:
     return _crowd_or_book_through(b, spot, direction, start, hit, book_reaches)
 
 
-def consume_queue(b: PlannedBatch | None, spot: QueueSpot, direction: int, j: int) -> int:
-    """Prints at the spot's price through tick ``j``: shrink the queue ahead; the contracts that reach the order."""
+def consume_queue(b: PlannedBatch | None, spot: QueueSpot, direction: int, j: int, lot: int = 1) -> int:
+    """Prints at the spot's price through tick ``j``: shrink the queue ahead; the contracts that reach the order, in
+    whole lots."""
     vol = volume_at_price(b, spot, spot.j_done + 1, j + 1, direction)
     spot.j_done = j
     reach = vol - spot.ahead
     spot.ahead = max(0.0, spot.ahead - vol)
-    return max(0, int(math.floor(reach + 1e-9)))
+    n = max(0, int(math.floor(reach + 1e-9)))
+    return n - n % lot
 
 
 def next_through(b: PlannedBatch | None, spot: QueueSpot, direction: int, lo: int, hi: int,
