@@ -172,6 +172,7 @@ class OrderDesk:
             order.apply(OrderEvent.ACCEPT_RESTING, ex.now_ms)
             ex.orders[order.id] = order
             ex.emit("order", order)
+            ex.matcher.rested(order)
         ex.dirty(order.symbol)
         return Ack(True, order.id, None)
 

@@ -192,8 +192,20 @@ class MarketStepper:
                 ex.reject("trigger", {"order_id": o.id, "symbol": o.symbol},
                           "Triggered order cancelled: insufficient available balance.")
                 return
+        if px is None and o.post_only and o.price is not None:
+            touch = ex.matcher.fill_price(inst, o.direction)
+            if (o.price >= touch) if o.direction > 0 else (o.price <= touch):  # it would take: BitMEX cancels it
+                del ex.orders[o.id]
+                o.apply(OrderEvent.CANCEL, ex.now_ms)
+                ex.emit("order", o)
+                ex.reject("trigger", {"order_id": o.id, "symbol": o.symbol},
+                          f"Triggered post-only order cancelled: its limit {inst.format_price(o.price)} would take "
+                          f"liquidity at the {'best ask' if o.direction > 0 else 'best bid'} "
+                          f"{inst.format_price(touch)}.")
+                return
         if px is not None:
             ex.matcher.execute_immediate(o, px)
         else:
             o.apply(OrderEvent.ACCEPT_RESTING, ex.now_ms)
             ex.emit("order", o)
+            ex.matcher.rested(o)  # an order book gives it its place in line now, at this tick

@@ -46,6 +46,8 @@ class MatcherLike(Protocol):
 
     def rests_on_prints(self, symbol: str) -> bool: ...
 
+    def rested(self, order: Order) -> None: ...
+
     def finish(self, symbol: str) -> None: ...
 
     def liquidation_price(self, symbol: str, close_direction: int, qty: int,
@@ -96,6 +98,9 @@ class Matcher:
         """Whether resting limits of ``symbol`` are matched by the fill path's own prints (:meth:`next_event`)
         rather than by the last price crossing them (here: never)."""
         return False
+
+    def rested(self, order: Order) -> None:
+        """``order`` has just started to rest on the book (placed, or a stop-limit triggered): nothing to do here."""
 
     def finish(self, symbol: str) -> None:
         """The batch is done."""

@@ -95,6 +95,14 @@ class BookMatcher:
                 hit = book.next_queue_fill(spot, o.direction, start, hit, through)
         return hit
 
+    def rested(self, order: Order) -> None:
+        """An order that starts to rest — placed, or a stop-limit that triggered inside a batch — joins its queue at
+        once, at the tick it arrived, so its place and its fills do not depend on where a batch ends."""
+        book = self.market.books.get(order.symbol)
+        if book is None or book.prev_t is None or order.price is None or self.market.ideal:
+            return  # no book yet: it joins once the book has stood for a batch
+        book.join_queue(order.id, order.direction, float(order.price), book.tick_index(self.ex.now_ms))
+
     def rests_on_prints(self, symbol: str) -> bool:
         """The book's own prints (and its touch) fill resting limits, not the last price crossing them: so a buy
         at the best bid waits behind its queue even while an older print left the last price below it. Recorded
