@@ -194,3 +194,20 @@ def test_a_post_only_stop_limit_that_would_take_when_it_triggers_is_cancelled(mo
     assert not ex.fills and ack.order_id not in ex.orders
     assert any("post-only" in str(r.get("reason", "")) and "would take liquidity" in str(r.get("reason", ""))
                for r in ex.rejections)
+
+
+def test_amending_a_queued_limit_up_in_size_sends_it_to_the_back_and_down_keeps_its_place() -> None:
+    """BitMEX keeps an amended order's priority only when its size goes down; a bigger size (or a new price) is a
+    new place at the back of the queue (QA: a buy amended from 1,000 to 500,000 contracts kept its place)."""
+    feed = step_price([(20_000, 50_000.0)])
+    ex, mk = stepped_exchange(feed, 600, seed=5)
+    book = mk.books[SYMBOL]
+    oid, _, _, shown = place_buy_at_best_bid(ex, mk)
+    ex.step(SYMBOL, feed.read(1 << 62, 30))
+    ahead = book.queue[oid].ahead
+    assert ahead < shown  # prints have eaten some of the queue ahead of it
+    assert ex.amend_order(oid, qty=500).accepted
+    assert book.queue[oid].ahead == ahead  # smaller: same place
+    assert ex.amend_order(oid, qty=500_000).accepted
+    back = book.queue[oid].ahead
+    assert back > ahead and back == pytest.approx(float(book.side(-1, -1, 1).size[0]), rel=1e-9)

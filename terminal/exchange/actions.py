@@ -242,6 +242,7 @@ class OrderDesk:
             have = ex.available_balance(inst.settle_currency)
             if need > 0 and need > have:
                 return ex.reject("amend", detail, str(insufficient(inst.settle_currency, need, max(have, 0))))
+        moved, grew = new.price != o.price, new.qty > o.qty
         o.qty, o.price, o.stop_price, o.cost = new.qty, new.price, new.stop_price, new.cost
         o.apply(OrderEvent.AMEND, ex.now_ms)
         ex.emit("order", o)
@@ -250,6 +251,8 @@ class OrderDesk:
             px = ex.matcher.immediate_price(inst, o)
             if px is not None and px > 0:
                 ex.matcher.execute_immediate(o, px)
+            elif moved or grew:  # BitMEX: only a smaller size keeps the order's place in the queue
+                ex.matcher.rested(o)
         return Ack(True, o.id, None)
 
     def close_position(self, symbol: str, price: float | None = None) -> Ack:
