@@ -72,6 +72,49 @@ qty = 1000000
     assert books["bids"][0][0] == bid[e] and books["asks"][0][0] == ask[e]
 
 
+def test_in_a_quote_replay_a_limit_inside_the_spread_waits_for_a_seller_not_for_the_mid(tmp_path: Path):
+    """A quote dump's "last" is the recorded mid, which no trade made. A buy resting inside a wide recorded spread
+    (above the mid) fills when a seller comes — a sell print after it arrived —, not at once because the mid is
+    below it (QA); a buy joining the recorded best bid waits behind the recorded 200,000 contracts there."""
+    lines = ["timestamp,symbol,bidSize,bidPrice,askPrice,askSize"]
+    lines += [f"{_stamp(T0 + 500 * i)},XBTUSD,200000,5000.0,5005.0,150000" for i in range(1200)]
+    (tmp_path / "wide.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    script = f"""
+seed = 1
+duration_s = 590
+[account]
+XBT = 10.0
+[feed]
+kind = "quotes"
+path = "{tmp_path / 'wide.csv'}"
+symbol = "XBTUSD"
+[[steps]]
+at_s = 20
+action = "order"
+side = "buy"
+qty = 1000
+type = "limit"
+price = 5004.0
+[[steps]]
+at_s = 20
+action = "order"
+side = "buy"
+qty = 1000
+type = "limit"
+price = 5000.0
+"""
+    report = json.loads(json.dumps(run_script(parse_script(script))))
+    placed = T0 + 20_000
+    inside = [f for f in report["fills"] if f["order_id"] == 1]
+    assert inside and inside[0]["liquidity"] == "maker" and inside[0]["price"] == 5004.0
+    from datetime import datetime
+
+    at = datetime.fromisoformat(inside[0]["time"].replace("Z", "+00:00")).timestamp() * 1000
+    assert at > placed  # not on the tick it arrived, when the mid already stood below it
+    at_bid = [f for f in report["fills"] if f["order_id"] == 2]
+    assert sum(f["qty"] for f in at_bid) <= 1000
+
+
 def test_a_trade_replay_puts_the_recorded_trades_on_the_tape(tmp_path: Path):
     from terminal.domain.instruments import default_catalog
     from terminal.exchange.engine import EngineConfig, Exchange

@@ -106,8 +106,12 @@ class BookMatcher:
     def rests_on_prints(self, symbol: str) -> bool:
         """The book's own prints (and its touch) fill resting limits, not the last price crossing them: so a buy
         at the best bid waits behind its queue even while an older print left the last price below it. Recorded
-        history keeps the recorded last trade as the test."""
-        return self._book_live(symbol) and symbol not in self.market.recorded
+        history of trades keeps the recorded last trade as the test; a quote dump's "last" is its mid, which no trade
+        made, so there too the prints at the recorded touch and the touch itself fill resting limits."""
+        if not self._book_live(symbol):
+            return False
+        return symbol not in self.market.recorded or (symbol in self.market.recorded_quotes
+                                                      and symbol not in self.market.recorded_trades)
 
     def finish(self, symbol: str) -> None:
         book = self.market.books.get(symbol)
