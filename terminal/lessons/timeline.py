@@ -355,7 +355,7 @@ class Timeline:
         _, cp, applied, _ = self._cps[index]
         ex0 = self.session.exchange
         journals = {j: list(getattr(ex0, j)) for j in JOURNALS}
-        copy_session = restore_session(cp, self.session.catalog, journals)
+        copy_session = restore_session(cp, self.session.catalog, journals, own_market=True)
         twin = Timeline(copy_session, primary=self.primary, every_ms=1 << 40)
         twin.actions = [copy.deepcopy(a) for a in self.actions]
         twin.applied = applied

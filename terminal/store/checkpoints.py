@@ -21,6 +21,10 @@ from typing import Any
 from terminal.domain.instruments import Catalog
 from terminal.feeds import feed_from_checkpoint
 from terminal.feeds.checkpoint import FeedCheckpoint
+from terminal.market.book_state import MarketSnapshot
+from terminal.market.book_state import restore as restore_market
+from terminal.market.book_state import snapshot as market_snapshot
+from terminal.market.matcher import install as install_market
 from terminal.session.trading_session import TradingSession
 from terminal.store.state import (
     export_exchange,
@@ -45,6 +49,8 @@ class SessionCheckpoint:
     journals: dict[str, int]  # journal lengths at t_ms
     session: dict[str, int]  # seed, start_ms, ticks, next_sample
     feeds: dict[str, FeedCheckpoint] = field(default_factory=dict)
+    #: the order book's state and settings (in memory only: a stored checkpoint rebuilds the books from the seed)
+    market: MarketSnapshot | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> str:
         return json.dumps({"t_ms": self.t_ms, "exchange": self.exchange, "journals": self.journals,
@@ -70,11 +76,15 @@ def take_session_checkpoint(session: TradingSession) -> SessionCheckpoint:
     return SessionCheckpoint(
         ex.now_ms, export_exchange(ex), {j: len(getattr(ex, j)) for j in JOURNALS},
         {"seed": session.seed, "start_ms": session.start_ms, "ticks": session.ticks,
-         "next_sample": session._next_sample}, feeds)
+         "next_sample": session._next_sample}, feeds,
+        market_snapshot(session.market) if getattr(session, "market", None) is not None else None)
 
 
-def restore_session(cp: SessionCheckpoint, catalog: Catalog, journals: dict[str, list[Any]]) -> TradingSession:
-    """A live session at ``cp`` (``journals``: at least the first ``cp.journals[j]`` rows of each journal)."""
+def restore_session(cp: SessionCheckpoint, catalog: Catalog, journals: dict[str, list[Any]], *,
+                    own_market: bool = False) -> TradingSession:
+    """A live session at ``cp`` (``journals``: at least the first ``cp.journals[j]`` rows of each journal). An
+    in-memory checkpoint brings its market back as it stood — the same objects (a rewind), or with ``own_market`` an
+    independent copy (a what-if beside the live session)."""
     kept = {j: list(journals.get(j, []))[: cp.journals.get(j, 0)] for j in JOURNALS}
     ex = import_exchange(catalog, cp.exchange, ledger=kept["ledger"], fills=kept["fills"],
                          liquidations=kept["liquidations"], funding=kept["funding"], rejections=kept["rejections"])
@@ -86,6 +96,9 @@ def restore_session(cp: SessionCheckpoint, catalog: Catalog, journals: dict[str,
         session.feeds[sym] = feed
         session.feed_specs[sym] = fc.spec
         session.feed_origin[sym] = (fc.seed, fc.start_ms)
+    if cp.market is not None:
+        session.market = restore_market(cp.market, cp.t_ms, own_copy=own_market)
+        install_market(ex, session.market)
     return session
 
 

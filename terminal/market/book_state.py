@@ -1,0 +1,117 @@
+"""A market's state at a moment, kept beside a session checkpoint so a rewind replays the same fills.
+
+The books are deterministic from the seed, but *where they stand* is not only a function of the time: depth taken
+by orders is still refilling, resting orders hold places in their queues, the premium bucket and the last print
+carry over, and a scenario's crowd has lost its first members. A :class:`MarketSnapshot` keeps those few numbers
+per book (O(books + resting orders), never the tape), the market's settings (fill model, crowds, stress, recorded
+history) and the book objects themselves — so a rewind restores the market the trader had, not a fresh
+``realistic`` one — and, on restore, cuts the tape and candles back to the moment.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from terminal.market.queue_position import QueueSpot
+
+if TYPE_CHECKING:
+    from terminal.market.book import SymbolBook
+    from terminal.market.tape import Candles, Tape
+    from terminal.market.venue import MarketSim
+
+
+@dataclass(frozen=True)
+class BookState:
+    state: Any  # HoleEvent
+    prev_t: int | None
+    prev_centre: int | None
+    last_price: float
+    bucket: tuple[int, int, int]
+    prev_bucket_mean: float
+    now: tuple[int, int, int, float]
+    now_touch: tuple[float, float]
+    stress_floor: float
+    queue: tuple[tuple[int, int, float], ...]  # (order id, price ticks, ahead)
+    crowd_next: tuple[int, int] | None
+
+
+@dataclass(frozen=True)
+class MarketSnapshot:
+    market: MarketSim
+    fill_model: str
+    crowds: dict[str, Any]
+    stress: dict[str, Any]
+    recorded: frozenset[str]
+    recorded_quotes: dict[str, Any]
+    recorded_trades: dict[str, Any]
+    books: dict[str, tuple[SymbolBook, BookState]]
+
+
+def book_state(b: SymbolBook) -> BookState:
+    return BookState(replace(b.state), b.prev_t, b.prev_centre, b.last_price, b.bucket, b.prev_bucket_mean, b.now,
+                     b.now_touch, b.stress_floor,
+                     tuple((k, s.price_ticks, s.ahead) for k, s in b.queue.items()),
+                     (b.crowd.next_long, b.crowd.next_short) if b.crowd is not None else None)
+
+
+def restore_book(b: SymbolBook, st: BookState, t_ms: int) -> None:
+    b.state = replace(st.state)
+    b.prev_t, b.prev_centre, b.last_price = st.prev_t, st.prev_centre, st.last_price
+    b.bucket, b.prev_bucket_mean, b.now, b.now_touch = st.bucket, st.prev_bucket_mean, st.now, st.now_touch
+    b.stress_floor = st.stress_floor
+    b.queue = {k: QueueSpot(p, ahead) for k, p, ahead in st.queue}
+    if b.crowd is not None and st.crowd_next is not None:
+        b.crowd.next_long, b.crowd.next_short = st.crowd_next
+    b.b = None
+    cut_tape(b.tape, t_ms)
+    cut_candles(b.candles, t_ms)
+
+
+def snapshot(m: MarketSim) -> MarketSnapshot:
+    return MarketSnapshot(m, m.fill_model, dict(m.crowds), dict(m.stress), frozenset(m.recorded),
+                          dict(m.recorded_quotes), dict(m.recorded_trades),
+                          {s: (b, book_state(b)) for s, b in m.books.items()})
+
+
+def restore(snap: MarketSnapshot, t_ms: int, *, own_copy: bool = False) -> MarketSim:
+    """The market as it stood at ``snap`` (time ``t_ms``): the same object, put back, or with ``own_copy`` an
+    independent copy (a what-if plays a second future beside the live one)."""
+    if own_copy:
+        keep: dict[int, Any] = {id(snap.market.catalog): snap.market.catalog}
+        for b, _ in snap.books.values():
+            keep[id(b.inst)] = b.inst
+            keep[id(b.profile)] = b.profile
+        snap = copy.deepcopy(snap, keep)
+    m = snap.market
+    m.set_fill_model(snap.fill_model)  # type: ignore[arg-type]
+    m.crowds, m.stress = dict(snap.crowds), dict(snap.stress)
+    m.recorded = set(snap.recorded)
+    m.recorded_quotes, m.recorded_trades = dict(snap.recorded_quotes), dict(snap.recorded_trades)
+    m.books = {}
+    for s, (b, st) in snap.books.items():
+        restore_book(b, st, t_ms)
+        m.books[s] = b
+    return m
+
+
+def cut_tape(tape: Tape, t_ms: int) -> None:
+    """Forget the prints after ``t_ms`` (they were undone)."""
+    v = tape.view()
+    later = int(np.count_nonzero(v.t_ms > t_ms))
+    if later:
+        tape.volume -= int(v.size[v.t_ms > t_ms].sum())
+        tape.count -= later
+
+
+def cut_candles(candles: Candles, t_ms: int) -> None:
+    """Forget the bars that hold prints after ``t_ms`` (the bar at ``t_ms`` too: it holds undone prints)."""
+    for s in candles.series.values():
+        s._flush()
+        s._open = None
+        s._open_at = -1
+        bars = s.view()
+        keep = int(np.count_nonzero(bars[:, 0] + s.ms <= t_ms)) if bars.size else 0
+        s.count -= bars.shape[0] - keep
