@@ -33,6 +33,9 @@ class CrowdSpec(BaseModel):
         if self.leverage_min > self.leverage_max:
             raise ValueError(f"leverage_min ({self.leverage_min:g}) is above leverage_max ({self.leverage_max:g}): "
                              "the crowd's leverage is drawn between the two")
+        if self.maint_margin >= 1 / self.leverage_max:
+            raise ValueError(f"maint_margin ({self.maint_margin:g}) must be below 1 / leverage_max "
+                             f"({1 / self.leverage_max:g}): at that leverage a member would be liquidated on entry")
         return self
 
 
