@@ -32,7 +32,15 @@ from terminal.market.depth import Side, Walk, front_level, hole_touch_ticks, sid
 from terminal.market.flow import draw_prints, stream_key
 from terminal.market.holes import HoleEvent
 from terminal.market.profiles import LiquidityProfile, usd_per_contract
-from terminal.market.queue_position import QueueSpot, consume_queue, next_queue_fill, next_through, shown_ahead, volume_at_price
+from terminal.market.queue_position import (
+    QueueSpot,
+    consume_queue,
+    first_reach,
+    next_queue_fill,
+    next_through,
+    shown_ahead,
+    volume_at_price,
+)
 from terminal.market.tape import BACKGROUND, CROWD_LIQUIDATION, RECORDED, Candles, PrintBatch, Tape
 
 STRESS_FLOW_MULT = 2.0  # background trading is this much busier at full stress
@@ -372,32 +380,9 @@ class SymbolBook:
         return next_through(self.b, spot, direction, lo, hi, self.first_reach)
 
     def first_reach(self, lo: int, hi: int, direction: int, price_ticks: int) -> int:
-        """First batch tick in ``[lo, hi)`` at which the side a resting ``direction`` limit trades with (the asks for
-        a buy) stands at or beyond ``price_ticks`` after the holes — the book came to the order —, else ``hi``."""
-        b = self.b
-        if b is None or hi <= lo:
-            return hi
-        sp = b.sp[lo:hi]
-        bid0 = b.centre[lo:hi] - sp // 2
-        base = bid0 + sp if direction > 0 else bid0  # the undisturbed touch; depth taken only moves it away
-        cand = np.flatnonzero(base <= price_ticks if direction > 0 else base >= price_ticks)
-        if not cand.size:
-            return hi
-        at = lo + cand
-        ev_j = np.array([e.j for e in b.events], np.int64)
-        which = np.maximum(np.searchsorted(ev_j, at, side="right") - 1, 0)
-        hole = np.zeros(at.size)
-        for k in np.unique(which).tolist():
-            e = b.events[k]
-            if e.bid_usd or e.ask_usd:
-                m = which == k
-                hb, ha = e.at(b.t[at[m]], self.tau_ms)
-                hole[m] = ha if direction > 0 else hb
-        if hole.any():
-            off = hole_touch_ticks(self.profile, b.centre[at], b.sp[at], b.depth_mult[at], hole)
-            touch = base[cand] + direction * off
-            cand = cand[np.flatnonzero(touch <= price_ticks if direction > 0 else touch >= price_ticks)]
-        return lo + int(cand[0]) if cand.size else hi
+        """First batch tick in ``[lo, hi)`` at which the side a resting ``direction`` limit trades with stands at or
+        beyond ``price_ticks`` (:func:`terminal.market.queue_position.first_reach`), else ``hi``."""
+        return first_reach(self.b, self.profile, self.tau_ms, lo, hi, direction, price_ticks)
 
     def consume_queue(self, spot: QueueSpot, direction: int, j: int) -> int:
         """Prints at the spot's price through tick ``j``: shrink the queue ahead; the contracts that reach the order."""

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from terminal.market.depth import Side
+from terminal.market.depth import Side, hole_touch_ticks
+from terminal.market.profiles import LiquidityProfile
 
 if TYPE_CHECKING:
     from terminal.market.batch_plan import PlannedBatch
@@ -129,3 +130,32 @@ def _crowd_or_book_through(b: PlannedBatch, spot: QueueSpot, direction: int, sta
             hit = e.j
             break
     return book_reaches(start, hit, direction, p) if hit > start else hit
+
+
+def first_reach(b: PlannedBatch | None, profile: LiquidityProfile, tau_ms: float, lo: int, hi: int, direction: int,
+                price_ticks: int) -> int:
+    """First batch tick in ``[lo, hi)`` at which the side a resting ``direction`` limit trades with (the asks for a
+    buy) stands at or beyond ``price_ticks`` after the holes — the book came to the order —, else ``hi``."""
+    if b is None or hi <= lo:
+        return hi
+    sp = b.sp[lo:hi]
+    bid0 = b.centre[lo:hi] - sp // 2
+    base = bid0 + sp if direction > 0 else bid0  # the undisturbed touch; depth taken only moves it away
+    cand = np.flatnonzero(base <= price_ticks if direction > 0 else base >= price_ticks)
+    if not cand.size:
+        return hi
+    at = lo + cand
+    ev_j = np.array([e.j for e in b.events], np.int64)
+    which = np.maximum(np.searchsorted(ev_j, at, side="right") - 1, 0)
+    hole = np.zeros(at.size)
+    for k in np.unique(which).tolist():
+        e = b.events[k]
+        if e.bid_usd or e.ask_usd:
+            m = which == k
+            hb, ha = e.at(b.t[at[m]], tau_ms)
+            hole[m] = ha if direction > 0 else hb
+    if hole.any():
+        off = hole_touch_ticks(profile, b.centre[at], b.sp[at], b.depth_mult[at], hole)
+        touch = base[cand] + direction * off
+        cand = cand[np.flatnonzero(touch <= price_ticks if direction > 0 else touch >= price_ticks)]
+    return lo + int(cand[0]) if cand.size else hi
