@@ -169,3 +169,28 @@ def test_on_a_720_pixel_screen_the_charts_get_the_height_the_panels_do_not_need(
     tables = win.tables_dock.height()
     assert tables <= max(120, 720 // 5) + 60, tables  # its minimum (header, tabs, a row) may need a little more
     assert win.charts.height() >= 0.36 * win.height(), (win.charts.height(), win.height())
+
+
+@pytest.mark.parametrize(("size", "tall"), [((1920, 1080), True), ((1600, 1000), True), ((1280, 720), False)])
+def test_on_a_tall_screen_the_book_and_tape_run_the_full_height(qtbot, session, size, tall):
+    """From 900 pixels up the order book and the tape take the right side down to the status bar (a dozen levels a
+    side and a long tape, instead of 2–4 levels squeezed above the tables); on a 720-pixel screen the account and
+    the tables keep the full width so their read-outs stay on one row and the charts keep their height."""
+    from ui.window.main_window import build_window
+
+    win = build_window(session)
+    qtbot.addWidget(win)
+    win.resize(*size)
+    win.show()
+    win.restore_default_layout()
+    QApplication.processEvents()
+    book, tape = win.market_views.book_dock, win.market_views.tape_dock
+    tables = win.tables_dock
+    tape_bottom = tape.geometry().bottom()
+    if tall:
+        assert tape_bottom > tables.geometry().top()  # beside the tables, not above them
+        assert book.height() >= 0.3 * win.height(), book.height()
+        assert tables.geometry().right() < book.geometry().left()
+    else:
+        assert tape_bottom < tables.geometry().top()
+        assert tables.geometry().right() > book.geometry().left()

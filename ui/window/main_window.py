@@ -57,6 +57,9 @@ def ensure_app() -> QApplication:
 
 
 
+TALL_WINDOW_PX = 900  # from this height the right-hand docks take the bottom-right corner
+
+
 class MainWindow(QMainWindow):
     def __init__(self, session: TradingSession, *, store: Any = None, symbol: str | None = None,
                  status_note: str | None = None) -> None:
@@ -261,12 +264,25 @@ class MainWindow(QMainWindow):
             d.show()
         self._shared_height = False
         if self.isVisible():
+            self.choose_corner()
             self.share_height()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.choose_corner()
         if not self._shared_height:
             self.share_height()
+
+    def choose_corner(self) -> None:
+        """On a tall window the order book and the tape run the full height of the right side (16+ levels a side
+        instead of 2–4 under a liquidation explainer); on a short one (a 720-pixel projector) the account and the
+        tables keep the full width, so their read-outs stay on one row and the charts keep their height."""
+        tall = self.height() >= TALL_WINDOW_PX
+        area = Qt.DockWidgetArea.RightDockWidgetArea if tall else Qt.DockWidgetArea.BottomDockWidgetArea
+        if self.corner(Qt.Corner.BottomRightCorner) == area:  # a restored layout keeps the corner it was saved
+            other = Qt.DockWidgetArea.BottomDockWidgetArea if tall else Qt.DockWidgetArea.RightDockWidgetArea
+            self.setCorner(Qt.Corner.BottomRightCorner, other)  # with: set it afresh so the docks follow
+        self.setCorner(Qt.Corner.BottomRightCorner, area)
 
     def share_height(self) -> None:
         """The default split of the window's height: the tables take a fifth (a few rows), the charts the rest —
