@@ -13,8 +13,6 @@ import copy
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from terminal.market.queue_position import QueueSpot
 
 if TYPE_CHECKING:
@@ -36,6 +34,9 @@ class BookState:
     stress_floor: float
     queue: tuple[tuple[int, int, float], ...]  # (order id, price ticks, ahead)
     crowd_next: tuple[int, int] | None
+    stress: Any  # the scenario's stressed stretches the book had (a later source switch changes them in place)
+    tape: tuple[int, int]  # (prints ever appended, volume ever printed)
+    candles: dict[str, tuple[int, list[float] | None]]  # per timeframe: (bars ever opened, the open bar's row)
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,16 @@ class MarketSnapshot:
 
 
 def book_state(b: SymbolBook) -> BookState:
+    bars: dict[str, tuple[int, list[float] | None]] = {}
+    for tf, series in b.candles.series.items():
+        series._flush()
+        row = series._data[(series.count - 1) % series.capacity].tolist() if series.count else None
+        bars[tf] = (series.count, row)
     return BookState(replace(b.state), b.prev_t, b.prev_centre, b.last_price, b.bucket, b.prev_bucket_mean, b.now,
                      b.now_touch, b.stress_floor,
                      tuple((k, s.price_ticks, s.ahead) for k, s in b.queue.items()),
-                     (b.crowd.next_long, b.crowd.next_short) if b.crowd is not None else None)
+                     (b.crowd.next_long, b.crowd.next_short) if b.crowd is not None else None,
+                     b.stress, (b.tape.count, b.tape.volume), bars)
 
 
 def restore_book(b: SymbolBook, st: BookState, t_ms: int) -> None:
@@ -65,9 +72,10 @@ def restore_book(b: SymbolBook, st: BookState, t_ms: int) -> None:
     b.queue = {k: QueueSpot(p, ahead) for k, p, ahead in st.queue}
     if b.crowd is not None and st.crowd_next is not None:
         b.crowd.next_long, b.crowd.next_short = st.crowd_next
+    b.stress = st.stress
     b.b = None
-    cut_tape(b.tape, t_ms)
-    cut_candles(b.candles, t_ms)
+    cut_tape(b.tape, *st.tape)
+    cut_candles(b.candles, st.candles)
 
 
 def snapshot(m: MarketSim) -> MarketSnapshot:
@@ -97,21 +105,28 @@ def restore(snap: MarketSnapshot, t_ms: int, *, own_copy: bool = False) -> Marke
     return m
 
 
-def cut_tape(tape: Tape, t_ms: int) -> None:
-    """Forget the prints after ``t_ms`` (they were undone)."""
-    v = tape.view()
-    later = int(np.count_nonzero(v.t_ms > t_ms))
-    if later:
-        tape.volume -= int(v.size[v.t_ms > t_ms].sum())
-        tape.count -= later
+def cut_tape(tape: Tape, count: int, volume: int) -> None:
+    """Back to the tape as it was after ``count`` prints: the later ones were undone. Their slots in the ring
+    overwrote the oldest prints it held, which are then gone (``floor``) rather than shown out of order."""
+    if tape.count > count:
+        tape.floor = max(tape.floor, tape.count - tape.capacity)
+    tape.count, tape.volume = count, volume
+    tape.floor = min(tape.floor, tape.count)
 
 
-def cut_candles(candles: Candles, t_ms: int) -> None:
-    """Forget the bars that hold prints after ``t_ms`` (the bar at ``t_ms`` too: it holds undone prints)."""
-    for s in candles.series.values():
-        s._flush()
-        s._open = None
-        s._open_at = -1
-        bars = s.view()
-        keep = int(np.count_nonzero(bars[:, 0] + s.ms <= t_ms)) if bars.size else 0
-        s.count -= bars.shape[0] - keep
+def cut_candles(candles: Candles, saved: dict[str, tuple[int, list[float] | None]]) -> None:
+    """Back to the bars as they were: each series' count, and its open bar exactly as it stood (the later prints
+    folded into it are undone; bars overwritten in the ring by undone ones are gone, never shown out of order)."""
+    for tf, series in candles.series.items():
+        if tf not in saved:
+            continue
+        count, row = saved[tf]
+        series._flush()
+        series._open = None
+        series._open_at = -1
+        if series.count > count:
+            series.floor = max(series.floor, series.count - series.capacity)
+        series.count = count
+        series.floor = min(series.floor, max(count - 1, 0))  # the open bar itself is put back below
+        if row is not None and count:
+            series._data[(count - 1) % series.capacity] = row

@@ -51,6 +51,7 @@ class Tape:
                                 np.zeros(capacity, np.int8), np.zeros(capacity, np.int8))
         self.count = 0  # prints ever appended
         self.volume = 0  # contracts ever printed
+        self.floor = 0  # prints before this index are gone (a rewind wrote later prints over their slots)
 
     def extend(self, prints: PrintBatch) -> None:
         n = prints.t_ms.size
@@ -80,7 +81,7 @@ class Tape:
         self.count += 1
 
     def view(self, last: int | None = None) -> PrintBatch:
-        n = min(self.count, self.capacity)
+        n = max(0, min(self.count - self.floor, self.capacity))
         if last is not None:
             n = min(n, last)
         idx = (self.count - n + np.arange(n)) % self.capacity
@@ -95,6 +96,7 @@ class CandleSeries:
         self.capacity = capacity
         self._data = np.zeros((capacity, 6))
         self.count = 0
+        self.floor = 0  # bars before this index are gone (a rewind wrote later bars over their slots)
         #: the last bar as plain floats while prints fold into it (ahead of ``_data`` until :meth:`_flush`)
         self._open: list[float] | None = None
         self._open_at = -1
@@ -167,7 +169,7 @@ class CandleSeries:
     def view(self) -> np.ndarray:
         """Bars oldest first, shape (n, 6): t_open_ms, open, high, low, close, volume."""
         self._flush()
-        n = min(self.count, self.capacity)
+        n = max(0, min(self.count - self.floor, self.capacity))
         idx = (self.count - n + np.arange(n)) % self.capacity
         return self._data[idx]
 
