@@ -6,6 +6,7 @@ wherever it is (a symlink or a hard link to one included), none of the command's
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -41,6 +42,12 @@ def check_out_path(out: Path, data_dirs: Sequence[Path], inputs: Sequence[Path] 
                                     f"{what}; choose another file")
     if target.is_dir():
         raise TerminalError(f"{label} {out} is a folder: give a file name")
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        mode = 0
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):  # writing would wait for a reader, forever
+        raise TerminalError(f"{label} {out} is a pipe or a socket, not a file: give a file name")
     for src in inputs:
         try:
             same = target.exists() and os.path.samefile(target, src)

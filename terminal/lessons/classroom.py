@@ -127,15 +127,38 @@ def behaviour(verdict: dict[str, Any], numbers: dict[str, Any]) -> dict[str, Any
 TRAINEE_MAX_CHARS = 64  # a name on the board, not an essay
 
 
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")  # they reorder the board's text
+
+
 def trainee_name(raw: str) -> str:
-    """A trainee's name as the board shows it: runs of spaces made one, at most TRAINEE_MAX_CHARS characters, no
-    control characters (they would break the board's layout or a file name); empty means "anonymous"."""
-    name = " ".join(str(raw).split())
-    if any(unicodedata.category(c).startswith("C") for c in name):
+    """A trainee's name as the board shows it: NFC, runs of spaces made one, at most TRAINEE_MAX_CHARS characters
+    as a reader counts them (a letter with its accents, an emoji family joined by zero-width joiners: one each), no
+    control characters and no bidirectional overrides (they would break the board's layout or a file name). The
+    joiners some scripts need (the zero-width non-joiner in Persian names) are kept. Empty means "anonymous"."""
+    name = " ".join(unicodedata.normalize("NFC", str(raw)).split())
+    if any(unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in name):
         raise InputError("a trainee's name cannot hold control characters")
-    if len(name) > TRAINEE_MAX_CHARS:
-        raise InputError(f"a trainee's name is at most {TRAINEE_MAX_CHARS} characters (this one has {len(name)})")
+    shown = _reader_length(name)
+    if shown > TRAINEE_MAX_CHARS:
+        raise InputError(f"a trainee's name is at most {TRAINEE_MAX_CHARS} characters (this one has {shown})")
     return name or "anonymous"
+
+
+def _reader_length(name: str) -> int:
+    """Characters as a reader counts them: combining marks, variation selectors and format characters (joiners)
+    do not count, and a character joined to the one before by a zero-width joiner is part of it."""
+    n = 0
+    joined = False
+    for c in name:
+        if c == "\u200d":
+            joined = True
+            continue
+        if unicodedata.combining(c) or unicodedata.category(c) in ("Cf", "Mn", "Me") or "\ufe00" <= c <= "\ufe0f":
+            continue
+        if not joined:
+            n += 1
+        joined = False
+    return n
 
 
 def make_session_file(lesson_text: str, run: LessonRun, steps: list[Step], trainee: str,
@@ -285,6 +308,17 @@ def merge_sessions(paths: list[Path]) -> list[SessionEntry]:
     return sorted((read_session(p) for p in distinct_files(paths)[0]), key=behaviour_key)
 
 
+def _sealed_checksum(raw: bytes) -> str | None:
+    """The checksum a session file is sealed with (the same session re-indented or with other line endings has
+    the same one), or None when the file does not carry one."""
+    try:
+        doc = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    value = doc.get("checksum") if isinstance(doc, dict) else None
+    return f"sealed:{value}" if isinstance(value, str) and value else None
+
+
 def distinct_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     """(the files to merge, the ones left out as repeats): a path given twice, or a second copy of the same
     session file (same bytes), would rank one trainee's session twice."""
@@ -296,7 +330,8 @@ def distinct_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     for p in paths:
         p = Path(p)
         try:
-            key: object = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else p.resolve()
+            raw = p.read_bytes() if p.is_file() else None
+            key: object = p.resolve() if raw is None else _sealed_checksum(raw) or hashlib.sha256(raw).hexdigest()
         except OSError:
             key = p.resolve()  # unreadable: read_session names the problem
         if key in seen:

@@ -157,6 +157,49 @@ def test_a_trainee_name_the_board_cannot_show_is_refused_before_anything_is_writ
     assert not out.exists()
 
 
+@pytest.mark.parametrize(("name", "stored"), [
+    ("\u0639\u0644\u06cc\u200c\u0631\u0636\u0627", "\u0639\u0644\u06cc\u200c\u0631\u0636\u0627"),  # a Persian name with a ZWNJ
+    ("\U0001f468\u200d\U0001f469\u200d\U0001f467 team", "\U0001f468\u200d\U0001f469\u200d\U0001f467 team"),  # an emoji family
+    ("e\u0301" * 40, "\u00e9" * 40),  # 40 accented letters typed as letter + accent: 40 characters, stored composed
+])
+def test_real_world_names_are_accepted(capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str,
+                                       stored: str) -> None:
+    out = tmp_path / "s.ltsession.json"
+    code, _, err = run(capsys, "lesson", "session", "stop-loss-risk", "--script",
+                       str(EXAMPLES / "stop-loss-risk.compliant.toml"), "--trainee", name, "--out", str(out))
+    assert code == 0, err
+    assert json.loads(out.read_text(encoding="utf-8"))["trainee"] == stored
+
+
+def test_a_right_to_left_override_in_a_name_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "lesson", "session", "stop-loss-risk", "--script",
+                       str(EXAMPLES / "stop-loss-risk.compliant.toml"), "--trainee", "Bob\u202e", "--out",
+                       str(tmp_path / "s.json"))
+    assert code == 2 and "control characters" in err
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("argv", [("lesson", "pack", "stop-loss-risk"), ("classroom", "merge", "SESSION")])
+def test_a_fifo_as_out_is_refused_at_once(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                          argv: tuple[str, ...]) -> None:
+    import os
+
+    fifo = tmp_path / "out.html"
+    os.mkfifo(fifo)
+    args = [str(_room(capsys, tmp_path)[0]) if a == "SESSION" else a for a in argv]
+    code, _, err = run(capsys, *args, "--out", str(fifo))
+    assert code == 2 and "pipe" in err and err.count("\n") == 1
+
+
+def test_a_re_indented_copy_of_a_session_counts_once(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bob, ada = _room(capsys, tmp_path)
+    pretty = tmp_path / "ada-pretty.ltsession.json"
+    pretty.write_text(json.dumps(json.loads(ada.read_text(encoding="utf-8")), indent=4), encoding="utf-8")
+    code, out, _ = run(capsys, "classroom", "merge", str(ada), str(bob), str(pretty), "--out", str(tmp_path / "b.html"))
+    assert code == 0 and isinstance(out, dict)
+    assert out["sessions"] == 2 and out["repeats"] == [str(pretty)]
+
+
 def test_a_trainee_name_is_kept_tidy_on_the_board(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out = tmp_path / "s.ltsession.json"
     code, _, err = run(capsys, "lesson", "session", "stop-loss-risk", "--script",
