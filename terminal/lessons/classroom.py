@@ -309,14 +309,20 @@ def merge_sessions(paths: list[Path]) -> list[SessionEntry]:
 
 
 def _sealed_checksum(raw: bytes) -> str | None:
-    """The checksum a session file is sealed with (the same session re-indented or with other line endings has
-    the same one), or None when the file does not carry one."""
+    """The checksum a session file is sealed with, when its content still matches it (the same session
+    re-indented or with other line endings has the same one); None when it carries none or was edited."""
     try:
         doc = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return None
     value = doc.get("checksum") if isinstance(doc, dict) else None
-    return f"sealed:{value}" if isinstance(value, str) and value else None
+    if not (isinstance(value, str) and value):
+        return None
+    try:
+        intact = checksum(doc) == value  # an edited file keeps the seal it claims: it is not a copy
+    except (TypeError, ValueError):
+        return None
+    return f"sealed:{value}" if intact else None
 
 
 def distinct_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
