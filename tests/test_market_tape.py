@@ -85,3 +85,27 @@ def test_bars_being_folded_show_in_every_view_and_survive_the_ring_wrapping():
                     pr = p.price[:lo][m]
                     want.append([float(k), pr[0], pr.max(), pr.min(), pr[-1], float(p.size[:lo][m].sum())])
                 assert c.view(tf).tolist() == want, (tf, lo)
+
+
+def test_cutting_the_tape_back_shows_only_prints_still_in_the_ring_in_time_order() -> None:
+    """A rewind cuts the tape back to a checkpoint's count. The undone prints wrote over the oldest slots of the
+    ring: those prints are gone and hidden, never shown out of order — also after a second rewind to the same
+    checkpoint (the slots an earlier, longer future overwrote stay gone)."""
+    from terminal.market.book_state import cut_tape
+    from terminal.market.tape import Tape
+
+    tape = Tape(capacity=8)
+    for i in range(10):
+        tape.append(i, 100.0 + i, 1, 1, 0)
+    saved = (tape.count, tape.volume, tape.floor)
+    for i in range(10, 15):  # the undone future: indices 10..14 write over the slots of 2..6
+        tape.append(i, 100.0 + i, 1, 1, 0)
+    cut_tape(tape, *saved)
+    assert tape.view().t_ms.tolist() == [7, 8, 9] and tape.volume == 10
+    for i in range(10, 12):  # a shorter second future, then back again
+        tape.append(i, 100.0 + i, 1, 1, 0)
+    cut_tape(tape, *saved)
+    assert tape.view().t_ms.tolist() == [7, 8, 9]
+    for i in range(10, 20):  # playing on fills the ring again, in order
+        tape.append(i, 100.0 + i, 1, 1, 0)
+    assert tape.view().t_ms.tolist() == list(range(12, 20))

@@ -52,6 +52,7 @@ class Tape:
         self.count = 0  # prints ever appended
         self.volume = 0  # contracts ever printed
         self.floor = 0  # prints before this index are gone (a rewind wrote later prints over their slots)
+        self.high = 0  # the most prints the tape has held (kept up to date at rewinds only)
 
     def extend(self, prints: PrintBatch) -> None:
         n = prints.t_ms.size
@@ -97,6 +98,7 @@ class CandleSeries:
         self._data = np.zeros((capacity, 6))
         self.count = 0
         self.floor = 0  # bars before this index are gone (a rewind wrote later bars over their slots)
+        self.high = 0  # the most bars the series has held (kept up to date at rewinds only)
         #: the last bar as plain floats while prints fold into it (ahead of ``_data`` until :meth:`_flush`)
         self._open: list[float] | None = None
         self._open_at = -1
