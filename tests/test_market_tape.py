@@ -97,7 +97,7 @@ def test_cutting_the_tape_back_shows_only_prints_still_in_the_ring_in_time_order
     tape = Tape(capacity=8)
     for i in range(10):
         tape.append(i, 100.0 + i, 1, 1, 0)
-    saved = (tape.count, tape.volume, tape.floor)
+    saved = (tape.count, tape.volume)
     for i in range(10, 15):  # the undone future: indices 10..14 write over the slots of 2..6
         tape.append(i, 100.0 + i, 1, 1, 0)
     cut_tape(tape, *saved)
@@ -109,3 +109,24 @@ def test_cutting_the_tape_back_shows_only_prints_still_in_the_ring_in_time_order
     for i in range(10, 20):  # playing on fills the ring again, in order
         tape.append(i, 100.0 + i, 1, 1, 0)
     assert tape.view().t_ms.tolist() == list(range(12, 20))
+
+
+def test_a_forward_restore_after_a_shorter_replay_hides_the_slots_that_replay_overwrote() -> None:
+    """Go back to an early checkpoint, play a little, then go to a later checkpoint: the little replay wrote over
+    slots the later moment's ring held; those prints are hidden, the rest stay in order (QA round 5: the tape
+    jumped back in time and the open bars lost half an hour)."""
+    from terminal.market.book_state import cut_tape
+    from terminal.market.tape import Tape
+
+    tape = Tape(capacity=8)
+    for i in range(2):
+        tape.append(i, 1.0, 1, 1, 0)
+    early = (tape.count, tape.volume)
+    for i in range(2, 12):
+        tape.append(i, 1.0, 1, 1, 0)
+    late = (tape.count, tape.volume)
+    cut_tape(tape, *early)
+    for i in range(2, 4):  # the replay's prints 2, 3 go to slots 2, 3 — where the later ring keeps prints 10, 11
+        tape.append(i, 1.0, 1, 1, 0)
+    cut_tape(tape, *late)
+    assert tape.view().t_ms.tolist() == [4, 5, 6, 7, 8, 9]  # 10 and 11 are gone, nothing out of order

@@ -35,8 +35,8 @@ class BookState:
     queue: tuple[tuple[int, int, float], ...]  # (order id, price ticks, ahead)
     crowd_next: tuple[int, int] | None
     stress: Any  # the scenario's stressed stretches the book had (a later source switch changes them in place)
-    tape: tuple[int, int, int]  # (prints ever appended, volume ever printed, floor)
-    candles: dict[str, tuple[int, list[float] | None, int]]  # per timeframe: (bars ever opened, open bar, floor)
+    tape: tuple[int, int]  # (prints ever appended, volume ever printed)
+    candles: dict[str, tuple[int, list[float] | None]]  # per timeframe: (bars ever opened, the open bar's row)
 
 
 @dataclass(frozen=True)
@@ -52,16 +52,16 @@ class MarketSnapshot:
 
 
 def book_state(b: SymbolBook) -> BookState:
-    bars: dict[str, tuple[int, list[float] | None, int]] = {}
+    bars: dict[str, tuple[int, list[float] | None]] = {}
     for tf, series in b.candles.series.items():
         series._flush()
         row = series._data[(series.count - 1) % series.capacity].tolist() if series.count else None
-        bars[tf] = (series.count, row, series.floor)
+        bars[tf] = (series.count, row)
     return BookState(replace(b.state), b.prev_t, b.prev_centre, b.last_price, b.bucket, b.prev_bucket_mean, b.now,
                      b.now_touch, b.stress_floor,
                      tuple((k, s.price_ticks, s.ahead) for k, s in b.queue.items()),
                      (b.crowd.next_long, b.crowd.next_short) if b.crowd is not None else None,
-                     b.stress, (b.tape.count, b.tape.volume, b.tape.floor), bars)
+                     b.stress, (b.tape.count, b.tape.volume), bars)
 
 
 def restore_book(b: SymbolBook, st: BookState, t_ms: int) -> None:
@@ -105,27 +105,28 @@ def restore(snap: MarketSnapshot, t_ms: int, *, own_copy: bool = False) -> Marke
     return m
 
 
-def cut_tape(tape: Tape, count: int, volume: int, floor: int) -> None:
-    """Back to the tape as it was after ``count`` prints: the later ones were undone. A print is still in the ring
-    unless an index ``capacity`` above it was ever written (``high``, the most prints it has held): those are gone
-    (``floor``) rather than shown out of order."""
-    tape.high = max(tape.high, tape.count)
+def cut_tape(tape: Tape, count: int, volume: int) -> None:
+    """Back to the tape as it was after ``count`` prints (the later ones were undone). Slots an undone print wrote
+    over no longer hold the print the ring expects there, and the tape stops showing them (:class:`Tape`)."""
     tape.count, tape.volume = count, volume
-    tape.floor = min(max(floor, tape.high - tape.capacity), count)
 
 
-def cut_candles(candles: Candles, saved: dict[str, tuple[int, list[float] | None, int]]) -> None:
+def cut_candles(candles: Candles, saved: dict[str, tuple[int, list[float] | None]]) -> None:
     """Back to the bars as they were: each series' count, and its open bar exactly as it stood (the later prints
-    folded into it are undone; bars overwritten in the ring by undone ones are gone, never shown out of order)."""
+    folded into it are undone; bars an undone one wrote over are not shown, never shown out of order)."""
     for tf, series in candles.series.items():
         if tf not in saved:
             continue
-        count, row, floor = saved[tf]
+        count, row = saved[tf]
         series._flush()
         series._open = None
         series._open_at = -1
-        series.high = max(series.high, series.count)
+        if count > series.count > 0:  # forward, to a moment played before: the bar that was open here holds
+            at = (series.count - 1) % series.capacity  # only part of its prints; hidden (closed bars are the same
+            if series._idx[at] == series.count - 1:  # on every replay, and later ones are the first play's)
+                series._idx[at] = -1
         series.count = count
-        series.floor = min(max(floor, series.high - series.capacity), max(count - 1, 0))  # the open bar is put back
         if row is not None and count:
-            series._data[(count - 1) % series.capacity] = row
+            at = (count - 1) % series.capacity
+            series._data[at] = row
+            series._idx[at] = count - 1

@@ -42,6 +42,15 @@ class PrintBatch(NamedTuple):
         return PrintBatch(*(c[order] for c in cols))
 
 
+def _held_tail(stamps: np.ndarray, count: int, n: int, capacity: int) -> np.ndarray:
+    """Slots of the last ``n`` entries of a ring that ``count`` entries went into, oldest first, leaving out the
+    slots that do not hold the entry the order expects there (a rewind let undone entries write over them)."""
+    want = count - n + np.arange(n)
+    idx = want % capacity
+    held = stamps[idx] == want
+    return idx if held.all() else idx[held]
+
+
 class Tape:
     """The last ``capacity`` prints (oldest first in :meth:`view`)."""
 
@@ -51,8 +60,9 @@ class Tape:
                                 np.zeros(capacity, np.int8), np.zeros(capacity, np.int8))
         self.count = 0  # prints ever appended
         self.volume = 0  # contracts ever printed
-        self.floor = 0  # prints before this index are gone (a rewind wrote later prints over their slots)
-        self.high = 0  # the most prints the tape has held (kept up to date at rewinds only)
+        #: which print (its index since the start) each slot holds: after a rewind cut ``count`` back, a slot a
+        #: later — undone — print wrote over no longer holds the print the ring's order expects, and is not shown
+        self._idx = np.full(capacity, -1, np.int64)
 
     def extend(self, prints: PrintBatch) -> None:
         n = prints.t_ms.size
@@ -67,10 +77,12 @@ class Tape:
         if start + n <= self.capacity:  # one piece: slice assignment
             for dst, src in zip(self._cols, prints):
                 dst[start:start + n] = src
+            self._idx[start:start + n] = np.arange(self.count, self.count + n)
         else:
             idx = (self.count + np.arange(n)) % self.capacity
             for dst, src in zip(self._cols, prints):
                 dst[idx] = src
+            self._idx[idx] = np.arange(self.count, self.count + n)
         self.count += n
 
     def append(self, t_ms: int, price: float, size: int, side: int, kind: int) -> None:
@@ -78,14 +90,15 @@ class Tape:
         at = self.count % self.capacity
         cols = self._cols
         cols.t_ms[at], cols.price[at], cols.size[at], cols.side[at], cols.kind[at] = t_ms, price, size, side, kind
+        self._idx[at] = self.count
         self.volume += int(size)
         self.count += 1
 
     def view(self, last: int | None = None) -> PrintBatch:
-        n = max(0, min(self.count - self.floor, self.capacity))
+        n = min(self.count, self.capacity)
         if last is not None:
             n = min(n, last)
-        idx = (self.count - n + np.arange(n)) % self.capacity
+        idx = _held_tail(self._idx, self.count, n, self.capacity)
         return PrintBatch(*(c[idx] for c in self._cols))
 
 
@@ -97,8 +110,7 @@ class CandleSeries:
         self.capacity = capacity
         self._data = np.zeros((capacity, 6))
         self.count = 0
-        self.floor = 0  # bars before this index are gone (a rewind wrote later bars over their slots)
-        self.high = 0  # the most bars the series has held (kept up to date at rewinds only)
+        self._idx = np.full(capacity, -1, np.int64)  # which bar each slot holds (see :class:`Tape`)
         #: the last bar as plain floats while prints fold into it (ahead of ``_data`` until :meth:`_flush`)
         self._open: list[float] | None = None
         self._open_at = -1
@@ -126,6 +138,7 @@ class CandleSeries:
             self._flush()
             self._open_at = self.count % self.capacity
             self._open = [b, float(o), float(h), float(lo), float(c), float(v)]
+            self._idx[self._open_at] = self.count
             self.count += 1
 
     def extend(self, t_ms: np.ndarray, price: np.ndarray, size: np.ndarray) -> None:
@@ -161,6 +174,7 @@ class CandleSeries:
             n = self.capacity
         idx = (self.count + np.arange(n)) % self.capacity
         self._data[idx] = bars
+        self._idx[idx] = np.arange(self.count, self.count + n)
         self.count += n
 
     def _extend_small(self, ts: list[int], ps: list[float], vs: list[int]) -> None:
@@ -171,9 +185,9 @@ class CandleSeries:
     def view(self) -> np.ndarray:
         """Bars oldest first, shape (n, 6): t_open_ms, open, high, low, close, volume."""
         self._flush()
-        n = max(0, min(self.count - self.floor, self.capacity))
-        idx = (self.count - n + np.arange(n)) % self.capacity
-        return self._data[idx]
+        n = min(self.count, self.capacity)
+        bars: np.ndarray = self._data[_held_tail(self._idx, self.count, n, self.capacity)]
+        return bars
 
 
 class Candles:
