@@ -132,32 +132,38 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 
 def trainee_name(raw: str) -> str:
     """A trainee's name as the board shows it: NFC, runs of spaces made one, at most TRAINEE_MAX_CHARS characters
-    as a reader counts them (a letter with its accents, an emoji family joined by zero-width joiners: one each), no
-    control characters and no bidirectional overrides (they would break the board's layout or a file name). The
-    joiners some scripts need (the zero-width non-joiner in Persian names) are kept. Empty means "anonymous"."""
+    as a reader counts them (a letter with its accents, an emoji family joined by zero-width joiners: one each) and
+    at most four times that in code points, no control characters, bidirectional overrides, lone surrogates or
+    unassigned code points (they break the board's layout, a file name, or the file itself). The joiners some
+    scripts need (the zero-width non-joiner in Persian names) are kept. A name with nothing visible is
+    "anonymous"."""
     name = " ".join(unicodedata.normalize("NFC", str(raw)).split())
-    if any(unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in name):
+    if any(unicodedata.category(c) in ("Cc", "Cs", "Cn") or c in BIDI_CONTROLS for c in name):
         raise InputError("a trainee's name cannot hold control characters")
     shown = _reader_length(name)
-    if shown > TRAINEE_MAX_CHARS:
-        raise InputError(f"a trainee's name is at most {TRAINEE_MAX_CHARS} characters (this one has {shown})")
-    return name or "anonymous"
+    if shown > TRAINEE_MAX_CHARS or len(name) > 4 * TRAINEE_MAX_CHARS:
+        raise InputError(f"a trainee's name is at most {TRAINEE_MAX_CHARS} characters (this one has "
+                         f"{max(shown, len(name) // 4)})")
+    if not any(unicodedata.category(c)[0] in "LNPS" for c in name):
+        return "anonymous"
+    return name
 
 
 def _reader_length(name: str) -> int:
-    """Characters as a reader counts them: combining marks, variation selectors and format characters (joiners)
-    do not count, and a character joined to the one before by a zero-width joiner is part of it."""
+    """Characters as a reader counts them: combining marks, variation selectors and format characters do not
+    count, and a symbol joined to the symbol before it by a zero-width joiner (an emoji sequence) is part of it."""
     n = 0
-    joined = False
+    prev_symbol = joined = False
     for c in name:
+        cat = unicodedata.category(c)
         if c == "\u200d":
-            joined = True
+            joined = prev_symbol
             continue
-        if unicodedata.combining(c) or unicodedata.category(c) in ("Cf", "Mn", "Me") or "\ufe00" <= c <= "\ufe0f":
+        if unicodedata.combining(c) or cat in ("Cf", "Mn", "Me") or "\ufe00" <= c <= "\ufe0f":
             continue
-        if not joined:
+        if not (joined and cat == "So"):
             n += 1
-        joined = False
+        prev_symbol, joined = cat == "So", False
     return n
 
 
@@ -312,7 +318,7 @@ def _sealed_checksum(raw: bytes) -> str | None:
     """The checksum a session file is sealed with, when its content still matches it (the same session
     re-indented or with other line endings has the same one); None when it carries none or was edited."""
     try:
-        doc = json.loads(raw)
+        doc = json.loads(raw.decode("utf-8-sig"))  # UTF-8 only, as read_session reads it
     except (ValueError, UnicodeDecodeError):
         return None
     value = doc.get("checksum") if isinstance(doc, dict) else None

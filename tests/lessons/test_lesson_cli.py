@@ -147,7 +147,8 @@ def test_lesson_check_refuses_a_fifo_script_at_once(capsys: pytest.CaptureFixtur
     assert code == 2 and "not a regular file" in err and err.count("\n") == 1
 
 
-@pytest.mark.parametrize("name", ["x" * 65, "Ada\x00Lovelace", "Bob\x1b[31m"])
+@pytest.mark.parametrize("name", ["x" * 65, "Ada\x00Lovelace", "Bob\x1b[31m", "Bob\udcff",  # a lone surrogate
+                                  "B\u200d" * 100, "Bob" + "\u200b" * 300, "a" + "\u0301" * 300])
 def test_a_trainee_name_the_board_cannot_show_is_refused_before_anything_is_written(
         capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str) -> None:
     out = tmp_path / "s.ltsession.json"
@@ -169,6 +170,16 @@ def test_real_world_names_are_accepted(capsys: pytest.CaptureFixture[str], tmp_p
                        str(EXAMPLES / "stop-loss-risk.compliant.toml"), "--trainee", name, "--out", str(out))
     assert code == 0, err
     assert json.loads(out.read_text(encoding="utf-8"))["trainee"] == stored
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\u2060\u2060", "   "])
+def test_a_name_with_nothing_visible_is_anonymous(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                   name: str) -> None:
+    out = tmp_path / "s.ltsession.json"
+    code, _, err = run(capsys, "lesson", "session", "stop-loss-risk", "--script",
+                       str(EXAMPLES / "stop-loss-risk.compliant.toml"), "--trainee", name, "--out", str(out))
+    assert code == 0, err
+    assert json.loads(out.read_text(encoding="utf-8"))["trainee"] == "anonymous"
 
 
 def test_a_right_to_left_override_in_a_name_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -207,3 +218,13 @@ def test_a_trainee_name_is_kept_tidy_on_the_board(capsys: pytest.CaptureFixture[
                        str(out))
     assert code == 0, err
     assert json.loads(out.read_text(encoding="utf-8"))["trainee"] == "Ada Lovelace"
+
+
+def test_a_utf16_copy_is_refused_whichever_order_it_comes_in(capsys: pytest.CaptureFixture[str],
+                                                             tmp_path: Path) -> None:
+    _bob, ada = _room(capsys, tmp_path)
+    wide = tmp_path / "ada-utf16.ltsession.json"
+    wide.write_bytes(ada.read_text(encoding="utf-8").encode("utf-16"))
+    for files in ((ada, wide), (wide, ada)):
+        code, _, err = run(capsys, "classroom", "merge", *map(str, files), "--out", str(tmp_path / "b.html"))
+        assert code == 2 and str(wide) in err, err

@@ -148,7 +148,7 @@ class LessonsUi:
             self._say_error(exc)
             return
         if path is None:
-            stem = re.sub(r"[^\w\- ]", "_", trainee) if trainee != "anonymous" else "session"
+            stem = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", trainee)[:64] if trainee != "anonymous" else "session"
             name, _ = QFileDialog.getSaveFileName(self.win, "Export my session file", f"{stem}.ltsession.json",
                                                   "Session files (*.json)")
             if not name:
