@@ -194,3 +194,23 @@ def test_on_a_tall_screen_the_book_and_tape_run_the_full_height(qtbot, session, 
     else:
         assert tape_bottom < tables.geometry().top()
         assert tables.geometry().right() > book.geometry().left()
+
+
+def test_the_book_and_tape_follow_the_window_across_the_900_pixel_line(qtbot, session):
+    """Opened at 720 and maximised to 1080 (or the other way), the window re-picks where the book and tape go."""
+    from ui.window.main_window import build_window
+
+    win = build_window(session)
+    qtbot.addWidget(win)
+    win.resize(1280, 720)
+    win.show()
+    QApplication.processEvents()
+    right = Qt.DockWidgetArea.RightDockWidgetArea
+    assert win.corner(Qt.Corner.BottomRightCorner) != right
+    win.resize(1920, 1080)
+    QApplication.processEvents()
+    assert win.corner(Qt.Corner.BottomRightCorner) == right
+    assert win.market_views.tape_dock.geometry().bottom() > win.tables_dock.geometry().top()
+    win.resize(1280, 720)
+    QApplication.processEvents()
+    assert win.corner(Qt.Corner.BottomRightCorner) != right

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
 from terminal.session.frame import OrderView, PositionView
@@ -272,6 +272,12 @@ class MainWindow(QMainWindow):
         self.choose_corner()
         if not self._shared_height:
             self.share_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        tall = self.height() >= TALL_WINDOW_PX
+        if self.isVisible() and (self.corner(Qt.Corner.BottomRightCorner) == Qt.DockWidgetArea.RightDockWidgetArea) != tall:
+            self.choose_corner()  # crossed the line (maximised, moved to another screen, dragged)
 
     def choose_corner(self) -> None:
         """On a tall window the order book and the tape run the full height of the right side (16+ levels a side
