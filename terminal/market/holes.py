@@ -30,7 +30,8 @@ class HoleEvent:
 
     def at(self, t_ms: np.ndarray | int, tau_ms: float) -> tuple[np.ndarray, np.ndarray]:
         """Depth still missing at ``t_ms`` (a hole under ``NEGLIGIBLE_USD`` has refilled)."""
-        decay = np.exp(-(np.asarray(t_ms, dtype=np.float64) - self.t_ms) / tau_ms)
+        decay = np.exp(-np.maximum(np.asarray(t_ms, dtype=np.float64) - self.t_ms, 0.0) / tau_ms)  # (never > 1:
+        # a book asked about a moment before its last event — a reset or rewound clock — sees the hole as new)
         hb, ha = self.bid_usd * decay, self.ask_usd * decay
         return np.where(hb < NEGLIGIBLE_USD, 0.0, hb), np.where(ha < NEGLIGIBLE_USD, 0.0, ha)
 
@@ -41,7 +42,7 @@ class HoleEvent:
         last = self._last
         if last is not None and last[0] == t_ms and last[1] == tau_ms:  # asked again at the same time (a batch's
             return last[2], last[3]  # plan, the quote and the walk of an order all ask at its tick)
-        decay = float(np.exp(-(np.float64(t_ms) - self.t_ms) / tau_ms))
+        decay = float(np.exp(-max(np.float64(t_ms) - self.t_ms, 0.0) / tau_ms))
         hb, ha = self.bid_usd * decay, self.ask_usd * decay
         out = (0.0 if hb < NEGLIGIBLE_USD else hb), (0.0 if ha < NEGLIGIBLE_USD else ha)
         self._last = (t_ms, tau_ms, out[0], out[1])
