@@ -138,5 +138,16 @@ def test_the_check_catches_each_kind_of_reach(tmp_path):
 def test_the_boundary_is_the_services_package():
     """The bridge, and only ui/services, holds the session: every reach the rules forbid elsewhere lives there."""
     bridge = (BOUNDARY / "bridge.py").read_text(encoding="utf-8")
-    assert "self.session" in bridge and "OrderService(" in bridge and "FrameBuilder()" in bridge
+    assert "self.session" in bridge and "OrderService.of(" in bridge and "FrameBuilder()" in bridge
     assert not hasattr(__import__("ui.services.bridge", fromlist=["SessionBridge"]).SessionBridge, "act")
+
+
+def test_no_ui_code_names_the_engine_behind_the_session():
+    """Not even the services: they hold the session and speak to it through its own methods, the order service,
+    the lesson monitor and the frame — ``something.exchange`` appears nowhere under ui/."""
+    found = []
+    for path in sorted(UI.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "exchange":
+                found.append(f"{_rel(path)}:{node.lineno}")
+    assert found == []

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from terminal.domain.margin import pnl
 from terminal.domain.money import MINOR_PER_MAJOR
 from terminal.domain.orders import Order, OrderStatus, OrderType
 from terminal.domain.training import CoachSettings, coach
 from terminal.exchange.engine import Exchange
+
+if TYPE_CHECKING:
+    from terminal.session.trading_session import TradingSession
 from terminal.feeds.base import TickBatch
 from terminal.lessons.checks import Facts, Opened, Verdict, evaluate
 from terminal.lessons.journal import COACH_GRACE_MS, JournalBuilder, RoundTrip, journal_from_records
@@ -53,6 +57,19 @@ def _stop_level(o: Order) -> float | None:
 
 
 class SessionMonitor:
+    @classmethod
+    def of(cls, session: TradingSession, lesson: Lesson | None = None) -> SessionMonitor:
+        """A monitor of ``session``'s exchange."""
+        return cls(session.exchange, lesson)
+
+    def watches(self, session: TradingSession) -> bool:
+        """Whether this monitor follows ``session`` (not an account the window has since left)."""
+        return self.ex is session.exchange
+
+    def follow(self, session: TradingSession) -> None:
+        """Follow ``session`` from now on (a rewind restored it: same account, new engine)."""
+        self.ex = session.exchange
+
     def __init__(self, ex: Exchange, lesson: Lesson | None = None, *,
                  coach_settings: CoachSettings = CoachSettings()) -> None:
         self.ex = ex

@@ -17,7 +17,7 @@ import copy
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from terminal.domain.account import Fill
 from terminal.domain.money import to_minor
@@ -25,6 +25,9 @@ from terminal.domain.orders import OrderRequest
 from terminal.exchange.actions import OrderPreview
 from terminal.exchange.engine import Exchange
 from terminal.exchange.types import Ack
+
+if TYPE_CHECKING:
+    from terminal.session.trading_session import TradingSession
 
 __all__ = ["Accepted", "Acknowledgement", "LeveragePreview", "MarginPreview", "OrderPreview", "OrderService",
            "Rejected"]
@@ -94,6 +97,15 @@ class OrderService:
     def bind(self, exchange: Exchange) -> None:
         """Act on ``exchange`` from now on (the account was reset, switched or reloaded)."""
         self._ex = exchange
+
+    @classmethod
+    def of(cls, session: TradingSession, after: Callable[[Acknowledgement], None] | None = None) -> OrderService:
+        """The order service of ``session``'s exchange."""
+        return cls(session.exchange, after)
+
+    def bind_session(self, session: TradingSession) -> None:
+        """Act on ``session``'s exchange from now on."""
+        self.bind(session.exchange)
 
     # ---------------------------------------------------------------- orders
     def place(self, request: OrderRequest | Mapping[str, Any]) -> Acknowledgement:

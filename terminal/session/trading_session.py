@@ -124,6 +124,27 @@ class TradingSession:
         spec = spec if isinstance(spec, FeedSpec) else FeedSpec.model_validate(spec)
         return continue_source(self, symbol, spec, offset_ms=offset_ms, price_factor=price_factor)
 
+    # ---------------------------------------------------------------- what the window's services ask
+    # (so ui/ names the session, never the engine behind it)
+    def drain_events(self) -> list[tuple[str, object]]:
+        """The engine's events since the last call (what a save writes)."""
+        return self.exchange.drain_events()
+
+    def has_price(self, symbol: str) -> bool:
+        """``symbol`` has had at least one tick."""
+        return symbol in self.exchange.markets
+
+    def next_funding_ms(self, symbol: str) -> int | None:
+        """When ``symbol``'s next funding is paid (None: not a perpetual, or not priced yet)."""
+        m = self.exchange.next_funding_ms.get(symbol)
+        return None if m is None else int(m)
+
+    @property
+    def untouched(self) -> bool:
+        """A brand-new account: at most one tick and no ledger row beyond the deposits."""
+        ex = self.exchange
+        return self.ticks <= 1 and len(ex.ledger) <= len(ex.wallets)
+
     # ---------------------------------------------------------------- stepping
     def advance(self, until_ms: int, max_ticks: int = 1 << 20, primary: str | None = None) -> int:
         """Step ticks with ``t < until_ms`` through the engine, keeping every feed in lockstep.

@@ -69,7 +69,7 @@ class SessionBridge(QObject):
         self.clock = SimClock(session.now_ms, max_ticks_per_frame=20_000)
         self.last: Frame | None = None
         self.frames = FrameBuilder()
-        self.orders = OrderService(session.exchange, after=self._after_action)
+        self.orders = OrderService.of(session, after=self._after_action)
         self._wall = time.perf_counter()
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -116,14 +116,14 @@ class SessionBridge(QObject):
     def _prime(self, symbol: str) -> None:
         """Make sure ``symbol`` has a feed and at least one price, so the form can price an order."""
         self.session.ensure_feed(symbol)
-        if symbol not in self.session.exchange.markets:
+        if not self.session.has_price(symbol):
             self.session.advance(self.session.now_ms + 1, 1, primary=symbol)
         self.clock = SimClock(max(self.clock.now_ms, self.session.now_ms), speed=self.clock.speed,  # type: ignore[arg-type]
                               max_ticks_per_frame=self.clock.max_ticks_per_frame)
 
     def set_session(self, session: TradingSession) -> None:
         self.session = session
-        self.orders.bind(session.exchange)
+        self.orders.bind_session(session)
         self.clock = SimClock(session.now_ms, speed=self.clock.speed,  # type: ignore[arg-type]
                               max_ticks_per_frame=self.clock.max_ticks_per_frame)
         self._prime(self.symbol)
@@ -153,8 +153,7 @@ class SessionBridge(QObject):
         """A brand-new account opens on ``span_ms`` of market history (a sample a minute for the equity chart),
         so the charts are not empty; an account that has traded or run is left alone. Returns whether it ran."""
         session = self.session
-        ex = session.exchange
-        if session.ticks > 1 or len(ex.ledger) > len(ex.wallets):
+        if not session.untouched:
             return False
         start = session.now_ms
         ticks = 0
@@ -169,7 +168,7 @@ class SessionBridge(QObject):
         """Write the account now: to its own store (``into`` None), or in full to another store (a report's)."""
         target = self.store if into is None else into
         if target is not None:
-            target.record(self.session, self.session.exchange.drain_events() if into is None else [])
+            target.record(self.session, self.session.drain_events() if into is None else [])
 
     @contextmanager
     def saves_held(self) -> Iterator[None]:
@@ -193,7 +192,7 @@ class SessionBridge(QObject):
     def retry_save(self) -> bool:
         """Try the failed save again now (before a quit); True when everything is on disk."""
         if self.store is not None and self._save_failed:
-            self._save(self.session.exchange.drain_events())
+            self._save(self.session.drain_events())
         return not self._save_failed
 
     @property
@@ -258,8 +257,7 @@ class SessionBridge(QObject):
         return self.jump_to(self.session.now_ms + ms)
 
     def next_funding_ms(self) -> int | None:
-        m = self.session.exchange.next_funding_ms.get(self.symbol)
-        return None if m is None else int(m)
+        return self.session.next_funding_ms(self.symbol)
 
     # ---------------------------------------------------------------- the frame
     def tick(self, wall_dt_s: float | None = None) -> Frame:
@@ -278,7 +276,7 @@ class SessionBridge(QObject):
         return self.publish(n, live)
 
     def publish(self, ticks: int = 0, live: bool = False) -> Frame:
-        events = self.session.exchange.drain_events()
+        events = self.session.drain_events()
         if self.store is not None and not self._saves_held:  # every frame: clock and feeds are state too (cheap idle)
             self._save(events)
         frame = self.frames.build(self.session, self.symbol, clock=ClockState(self.session.now_ms, self.clock.speed),

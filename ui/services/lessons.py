@@ -53,7 +53,7 @@ class LessonService(QObject):
         self._aside: tuple[Any, TradingSession, str] | None = None  # practice store, session, symbol set aside
         self._restoring = False
         self._notes: dict[tuple[object, object], str] = {}  # (symbol, opened at) → the trainee's note: a rewind keeps it
-        self.monitor = SessionMonitor(bridge.session.exchange)
+        self.monitor = SessionMonitor.of(bridge.session)
         self.timeline = self._timeline(bridge.session, bridge.symbol)
         bridge.frame.connect(self._on_frame)
         bridge.sessionChanged.connect(self._on_session)
@@ -85,7 +85,7 @@ class LessonService(QObject):
         self.monitor.__dict__.update(copy.deepcopy(state, {id(self.monitor.ex.catalog): self.monitor.ex.catalog}))
 
     def _restored(self, session: TradingSession) -> None:
-        self.monitor.ex = session.exchange
+        self.monitor.follow(session)
         self._restoring = True
         try:  # saved once the move is over, with what it undid (one transaction: nothing undone is lost)
             with self.bridge.saves_held():
@@ -109,14 +109,14 @@ class LessonService(QObject):
         if self._restoring:
             return
         session = self.bridge.session  # another account (switch, reset) or a lesson: watch it from now
-        self.monitor = SessionMonitor(session.exchange, self.lesson if self._aside is not None else None)
+        self.monitor = SessionMonitor.of(session, self.lesson if self._aside is not None else None)
         self.timeline = self._timeline(session, self.bridge.symbol)
         self._notes = {}
         self._load_undone()
 
     def _on_frame(self, _frame: Frame) -> None:
         session = self.bridge.session
-        if self.monitor.ex is not session.exchange:
+        if not self.monitor.watches(session):
             return
         self.monitor.observe(session.last_batches)
         now = max(session.now_ms, self.bridge.clock.now_ms)  # the clock passes the limit before the last tick
