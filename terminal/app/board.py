@@ -15,7 +15,7 @@ import numpy as np
 from terminal.app.out_errors import output_error
 from terminal.app.report import CSS, svg_chart
 from terminal.domain.money import format_money
-from terminal.lessons.classroom import SessionEntry, distinct_files, merge_sessions
+from terminal.lessons.classroom import SessionEntry, distinct_files, rank_sessions
 
 BOARD_CSS = CSS + """
 td.ok{color:#1a8a4a;text-align:center}td.ko{color:#c0392b;text-align:center}tr.edited td{background:#fdecea}
@@ -100,8 +100,8 @@ def _debriefs(entries: list[SessionEntry]) -> str:
 
 def write_board(paths: list[Path], out: Path) -> dict[str, Any]:
     """Merge the session files at ``paths`` into the HTML board ``out``; returns a JSON summary."""
-    entries = merge_sessions(paths)
-    repeats = distinct_files(paths)[1]
+    kept, repeats = distinct_files(paths)  # each file read once for this, once to rank it
+    entries = rank_sessions(kept)
     lessons = sorted({(e.lesson_id, e.lesson_title) for e in entries})
     edited = [e for e in entries if not e.intact]
     lesson_note = "" if len(lessons) <= 1 else \

@@ -311,7 +311,12 @@ def behaviour_key(e: SessionEntry) -> tuple[float, ...]:
 def merge_sessions(paths: list[Path]) -> list[SessionEntry]:
     """Session files ranked by behaviour before return (see :func:`behaviour_key`); a file given twice (the same
     path, or a copy with the same bytes) counts once (:func:`distinct_files`)."""
-    return sorted((read_session(p) for p in distinct_files(paths)[0]), key=behaviour_key)
+    return rank_sessions(distinct_files(paths)[0])
+
+
+def rank_sessions(paths: list[Path]) -> list[SessionEntry]:
+    """Session files (already distinct) read and ranked by behaviour before return."""
+    return sorted((read_session(p) for p in paths), key=behaviour_key)
 
 
 def _sealed_checksum(raw: bytes) -> str | None:

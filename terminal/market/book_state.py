@@ -64,7 +64,7 @@ def book_state(b: SymbolBook) -> BookState:
                      b.stress, (b.tape.count, b.tape.volume), bars)
 
 
-def restore_book(b: SymbolBook, st: BookState, t_ms: int) -> None:
+def restore_book(b: SymbolBook, st: BookState) -> None:
     b.state = replace(st.state)
     b.prev_t, b.prev_centre, b.last_price = st.prev_t, st.prev_centre, st.last_price
     b.bucket, b.prev_bucket_mean, b.now, b.now_touch = st.bucket, st.prev_bucket_mean, st.now, st.now_touch
@@ -84,8 +84,8 @@ def snapshot(m: MarketSim) -> MarketSnapshot:
                           {s: (b, book_state(b)) for s, b in m.books.items()})
 
 
-def restore(snap: MarketSnapshot, t_ms: int, *, own_copy: bool = False) -> MarketSim:
-    """The market as it stood at ``snap`` (time ``t_ms``): the same object, put back, or with ``own_copy`` an
+def restore(snap: MarketSnapshot, *, own_copy: bool = False) -> MarketSim:
+    """The market as it stood at ``snap``: the same object, put back, or with ``own_copy`` an
     independent copy (a what-if plays a second future beside the live one)."""
     if own_copy:
         keep: dict[int, Any] = {id(snap.market.catalog): snap.market.catalog}
@@ -100,7 +100,7 @@ def restore(snap: MarketSnapshot, t_ms: int, *, own_copy: bool = False) -> Marke
     m.recorded_quotes, m.recorded_trades = dict(snap.recorded_quotes), dict(snap.recorded_trades)
     m.books = {}
     for s, (b, st) in snap.books.items():
-        restore_book(b, st, t_ms)
+        restore_book(b, st)
         m.books[s] = b
     return m
 

@@ -97,7 +97,7 @@ def restore_session(cp: SessionCheckpoint, catalog: Catalog, journals: dict[str,
         session.feed_specs[sym] = fc.spec
         session.feed_origin[sym] = (fc.seed, fc.start_ms)
     if cp.market is not None:
-        session.market = restore_market(cp.market, cp.t_ms, own_copy=own_market)
+        session.market = restore_market(cp.market, own_copy=own_market)
         install_market(ex, session.market)
     return session
 

@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
-from terminal.domain.errors import TerminalError
 from terminal.domain.money import MINOR_PER_MAJOR
 from ui.services.lessons import LessonService
-from ui.services.sessions import offscreen
+from ui.services.out_guard import write_or_say
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = (("trip", "#"), ("symbol", "Symbol"), ("side", "Side"), ("entry_price", "Entry"), ("exit_price", "Exit"),
@@ -145,16 +144,8 @@ class JournalPanel(QWidget):
 
     def export_to(self, path: Path) -> bool:
         """Write the journal as CSV; a refused or failed write is said in words (never a traceback)."""
-        try:
-            self.service.export_journal(path)
-        except (TerminalError, OSError) as exc:
-            self.export_error = str(exc) if isinstance(exc, TerminalError) else \
-                f"cannot write {path}: {exc.strerror or exc}"
-            if not offscreen():
-                QMessageBox.warning(self, "Export the journal", self.export_error)
-            return False
-        self.export_error = ""
-        return True
+        self.export_error = write_or_say(self, "Export the journal", self.service.export_journal, path)
+        return not self.export_error
 
     def _export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export the journal", "journal.csv", "CSV (*.csv)")

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QMenu,
-    QMessageBox,
     QPushButton,
     QTableView,
     QTabWidget,
@@ -25,12 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from terminal.domain.errors import TerminalError
 from terminal.domain.instruments import Catalog
 from terminal.domain.orders import ORDER_TYPE_SHORT_LABELS
 from terminal.market.views import receipt, slippage_minor
 from terminal.session.frame import Frame, OrderView, PositionView
-from ui.services.sessions import offscreen
+from ui.services.out_guard import write_or_say
 from ui.style import format as fmt
 from ui.style import theme
 from ui.tables.models import AppendTableModel, Column, KeyedTableModel
@@ -195,16 +193,8 @@ class Table(QTableView):
 
     def export_to(self, path: Path) -> bool:
         """Write the table as CSV; a refused or failed write is said in words (never a traceback)."""
-        try:
-            self.formatted.export_csv(path)
-        except (TerminalError, OSError) as exc:
-            self.export_error = str(exc) if isinstance(exc, TerminalError) else \
-                f"cannot write {path}: {exc.strerror or exc}"
-            if not offscreen():
-                QMessageBox.warning(self, "Export CSV", self.export_error)
-            return False
-        self.export_error = ""
-        return True
+        self.export_error = write_or_say(self, "Export CSV", self.formatted.export_csv, path)
+        return not self.export_error
 
 
 class TablesPanel(QTabWidget):
